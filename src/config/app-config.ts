@@ -1,0 +1,237 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { IsConnectionUrl } from './is-connection-url.validator';
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+/** Parses true/false words; anything else stays a string so validation names it. */
+type TransformInput = { key: string; obj: Record<string, unknown> };
+
+/**
+ * Transforms read the raw string (`obj[key]`), not `value`: with implicit conversion on,
+ * `value` has already been through Boolean()/Array(), which would turn "false" into true.
+ */
+const toBool = ({ key, obj }: TransformInput) => {
+  const value = obj[key];
+  if (typeof value !== 'string') return value;
+  if (TRUE_WORDS.includes(value.toLowerCase())) return true;
+  if (FALSE_WORDS.includes(value.toLowerCase())) return false;
+  return value;
+};
+
+/** Splits a comma-separated list, dropping blanks. */
+const toList = ({ key, obj }: TransformInput) => {
+  const value = obj[key];
+  if (typeof value !== 'string') return value;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+};
+
+/**
+ * Every environment variable the service reads, typed, with its default and unit.
+ * `.env.example` lists the same variables; keep both in step.
+ */
+export class AppConfig {
+  // ---- server ----------------------------------------------------------------------------
+  /** `development` gives readable logs; `production` gives JSON lines. */
+  @IsIn(['development', 'production', 'test']) NODE_ENV: 'development' | 'production' | 'test' =
+    'development';
+  /** HTTP port. Default 3000. */
+  @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  /** Interface to bind. Default 0.0.0.0 (all). */
+  @IsString() HOST: string = '0.0.0.0';
+  /** pino level: fatal, error, warn, info, debug, trace, silent. Default info. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
+  /** Largest request body accepted, bytes. Default 1 MiB. */
+  @IsInt() @Min(1024) @Max(64 * 1024 * 1024) BODY_LIMIT_BYTES: number = 1024 * 1024;
+  /** How long in-flight requests may take to finish on SIGTERM, ms. Default 10000. */
+  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
+  /** Key for admin endpoints. Unset: admin endpoints answer 403. Sensitive. */
+  @IsOptional() @IsString() @MinLength(16) ADMIN_API_KEY?: string;
+  /** Folder for local state (embedded PostgreSQL). Default ./data. */
+  @IsString() DATA_DIR: string = './data';
+
+  // ---- database --------------------------------------------------------------------------
+  /** postgres://user:pass@host:port/db. Unset: embedded PostgreSQL under DATA_DIR. Sensitive. */
+  @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:']) DATABASE_URL?: string;
+  /** Connections kept open (pg `min`). Default 20. */
+  @IsInt() @Min(1) @Max(1000) DATABASE_POOL_SIZE: number = 20;
+  /** Extra connections opened under load and closed when idle (pg `max` = size + overflow). Default 30. */
+  @IsInt() @Min(0) @Max(1000) DATABASE_MAX_OVERFLOW: number = 30;
+  /** Time to open one connection, ms. Default 5000. */
+  @IsInt() @Min(100) DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
+  /** Longest wait for a free pooled connection before answering 503, ms. Default 5000. */
+  @IsInt() @Min(10) DATABASE_ACQUIRE_TIMEOUT_MS: number = 5000;
+  /** Server-side statement timeout, ms. Default 30000. */
+  @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS: number = 30_000;
+  /** An overflow connection idle this long is closed, ms. Default 30000. */
+  @IsInt() @Min(100) DATABASE_IDLE_TIMEOUT_MS: number = 30_000;
+  /** Connection attempts at start-up before giving up (exponential backoff). Default 5. */
+  @IsInt() @Min(1) @Max(100) DATABASE_CONNECT_RETRIES: number = 5;
+
+  // ---- redis -----------------------------------------------------------------------------
+  /** redis:// or rediss:// URL. Unset: no Redis (in-process cache only). Sensitive. */
+  @IsOptional() @IsConnectionUrl(['redis:', 'rediss:']) REDIS_URL?: string;
+  /** Command connections used in turn. Default 20. */
+  @IsInt() @Min(1) @Max(256) REDIS_POOL_SIZE: number = 20;
+  /** A command not answered within this fails, ms. Default 2000. */
+  @IsInt() @Min(10) REDIS_COMMAND_TIMEOUT_MS: number = 2000;
+  /** Time to connect, ms. Default 5000. */
+  @IsInt() @Min(100) REDIS_CONNECT_TIMEOUT_MS: number = 5000;
+  /** Prefix for every key this service writes. Default `captions:`. */
+  @IsString() @Matches(/^[A-Za-z0-9:_-]{0,64}$/) REDIS_KEY_PREFIX: string = 'captions:';
+  /** Sentinel mode: comma-separated host:port list (with REDIS_SENTINEL_NAME). */
+  @IsOptional()
+  @Transform(toList)
+  @Matches(/^[^\s:]+:\d+$/, { each: true })
+  REDIS_SENTINELS?: string[];
+  /** Sentinel mode: the master group name. */
+  @IsOptional() @IsString() REDIS_SENTINEL_NAME?: string;
+  /** Cluster mode: comma-separated host:port seed nodes. */
+  @IsOptional()
+  @Transform(toList)
+  @Matches(/^[^\s:]+:\d+$/, { each: true })
+  REDIS_CLUSTER_NODES?: string[];
+
+  // ---- outbound HTTP ---------------------------------------------------------------------
+  /** Total deadline of one outbound request including retries, seconds. Default 30. */
+  @IsInt() @Min(1) @Max(600) HTTP_TIMEOUT: number = 30;
+  /** Sockets per agent across all hosts. Default 100. */
+  @IsInt() @Min(1) @Max(10_000) HTTP_MAX_CONNECTIONS: number = 100;
+  /** Retries of idempotent requests. Default 2. */
+  @IsInt() @Min(0) @Max(10) HTTP_RETRIES: number = 2;
+  /** Largest response body accepted, bytes. Default 10 MiB. */
+  @IsInt() @Min(1024) HTTP_MAX_RESPONSE_BYTES: number = 10 * 1024 * 1024;
+  /** Consecutive failures that open a host's circuit. Default 5. */
+  @IsInt() @Min(1) HTTP_BREAKER_THRESHOLD: number = 5;
+  /** How long an open circuit waits before a trial request, ms. Default 10000. */
+  @IsInt() @Min(10) HTTP_BREAKER_HALF_OPEN_MS: number = 10_000;
+  /** Idle keep-alive sockets are closed after this, ms (below common 5 s server timeouts). Default 4000. */
+  @IsInt() @Min(100) HTTP_FREE_SOCKET_TIMEOUT_MS: number = 4000;
+
+  // ---- models ----------------------------------------------------------------------------
+  /** Most models loaded at once. Default 5. */
+  @IsInt() @Min(1) @Max(100) MODEL_CACHE_SIZE: number = 5;
+  /** Memory budget for loaded models, MB. Default 2048. */
+  @IsInt() @Min(1) MODEL_MEMORY_LIMIT_MB: number = 2048;
+  /** Path of a JSON model registry. Unset: the built-in registry. */
+  @IsOptional() @IsString() MODEL_CONFIG?: string;
+  /** Models loaded at start-up (comma-separated); probes wait for them. Default caption-local. */
+  @Transform(toList)
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, { each: true })
+  MODEL_PRELOAD: string[] = ['caption-local'];
+  /** Model used when the requested one fails. Default caption-local. */
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/) MODEL_FALLBACK: string = 'caption-local';
+  /** A model unused this long is unloaded, seconds. Default 1800. */
+  @IsInt() @Min(1) MODEL_IDLE_TTL: number = 1800;
+  /** Loads running at once across models. Default 2. */
+  @IsInt() @Min(1) @Max(32) MODEL_MAX_CONCURRENT_LOADS: number = 2;
+  /** One load's deadline, ms. Default 60000. */
+  @IsInt() @Min(100) MODEL_LOAD_TIMEOUT_MS: number = 60_000;
+  /** OpenAI-compatible endpoint base URL (…/v1). Unset: the openai-compatible model is unavailable. */
+  @IsOptional() @IsConnectionUrl(['http:', 'https:']) OPENAI_BASE_URL?: string;
+  /** API key for that endpoint. Sensitive. */
+  @IsOptional() @IsString() @MaxLength(512) OPENAI_API_KEY?: string;
+  /** Model id on that endpoint. Default gpt-4o-mini. */
+  @IsString() OPENAI_MODEL: string = 'gpt-4o-mini';
+
+  // ---- cache -----------------------------------------------------------------------------
+  /** Entries in the in-process cache. Default 10000. */
+  @IsInt() @Min(1) @Max(10_000_000) CACHE_SIZE: number = 10_000;
+  /** Default entry lifetime, seconds. Default 3600. */
+  @IsInt() @Min(1) CACHE_TTL: number = 3600;
+  /** Byte cap of the in-process cache. Default 64 MiB. */
+  @IsInt() @Min(1024) CACHE_MAX_BYTES: number = 64 * 1024 * 1024;
+  /** Largest single value, bytes of JSON. Default 1 MiB. */
+  @IsInt() @Min(16) CACHE_MAX_VALUE_BYTES: number = 1024 * 1024;
+  /** Namespace of cache keys in Redis and of invalidation messages. Default cache. */
+  @IsString() @Matches(/^[A-Za-z0-9_-]{1,32}$/) CACHE_NAMESPACE: string = 'cache';
+
+  // ---- monitoring ------------------------------------------------------------------------
+  /** Scheduled metrics and health jobs. Default true. */
+  @Transform(toBool) @IsBoolean() ENABLE_MONITORING: boolean = true;
+  /** Metrics snapshot period, seconds. Default 60. */
+  @IsInt() @Min(1) METRICS_INTERVAL: number = 60;
+  /** Scheduled health check period, seconds. Default 30. */
+  @IsInt() @Min(1) HEALTH_CHECK_INTERVAL: number = 30;
+
+  get databaseEmbedded(): boolean {
+    return !this.DATABASE_URL;
+  }
+
+  get redisEnabled(): boolean {
+    return Boolean(
+      this.REDIS_URL || this.REDIS_SENTINELS?.length || this.REDIS_CLUSTER_NODES?.length,
+    );
+  }
+}
+
+/** Optional variables have no default, so they are not own keys of a fresh AppConfig. */
+const OPTIONAL_VARIABLES = [
+  'ADMIN_API_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_CLUSTER_NODES',
+  'MODEL_CONFIG',
+  'OPENAI_BASE_URL',
+  'OPENAI_API_KEY',
+];
+
+/** Variables whose values must never be printed. */
+export const SENSITIVE_VARIABLES = [
+  'ADMIN_API_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'OPENAI_API_KEY',
+] as const;
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Validates raw environment values into a typed AppConfig. Blank values count as unset.
+ * Throws ConfigValidationError naming each bad variable, without echoing sensitive values.
+ */
+export function validateConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = new Set([...Object.keys(new AppConfig()), ...OPTIONAL_VARIABLES]);
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (known.has(key) && value !== undefined && value.trim() !== '') raw[key] = value.trim();
+  }
+  const config = plainToInstance(AppConfig, raw, {
+    enableImplicitConversion: true,
+    exposeDefaultValues: true,
+  });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      errors.map((e) => {
+        const message = Object.values(e.constraints ?? {})[0] ?? 'is invalid';
+        return (SENSITIVE_VARIABLES as readonly string[]).includes(e.property)
+          ? `${e.property} is invalid (${message.replace(/^\S+\s/, '')})`
+          : `${e.property}=${JSON.stringify(raw[e.property])}: ${message}`;
+      }),
+    );
+  }
+  return config;
+}

@@ -1,0 +1,169 @@
+import { Logger } from '@nestjs/common';
+import {
+  IllegalStateTransitionError,
+  ResourceUnavailableError,
+} from '../../common/errors/app-errors';
+import { ResourceState, ResourceType, canTransition } from './resource-state';
+
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'disabled';
+
+export interface ResourceHealth {
+  status: HealthStatus;
+  /** Safe, secret-free detail for probes and status pages. */
+  details?: Record<string, unknown>;
+}
+
+/** What every shared resource offers the registry, health checks and status endpoints. */
+export interface ManagedResource {
+  readonly name: string;
+  readonly type: ResourceType;
+  readonly state: ResourceState;
+  /** Opens the resource. Idempotent: a second call while ready is a no-op. */
+  init(): Promise<void>;
+  /** Drains and closes the resource. Idempotent: a second call is a no-op. */
+  shutdown(): Promise<void>;
+  health(): Promise<ResourceHealth>;
+  stats(): Record<string, unknown>;
+  /** How many times each transition happened, keyed `from->to`. */
+  transitionCounts(): Record<string, number>;
+}
+
+/** Returned by `doInit` when the resource is not configured and so has nothing to open. */
+export const RESOURCE_DISABLED = Symbol('resource-disabled');
+
+/**
+ * The lifecycle every resource shares: the v14 state machine, idempotent init/shutdown that
+ * coalesce concurrent calls, and a guard that turns use-after-shutdown into a typed error.
+ * Subclasses implement only how to open, close and probe their backend.
+ */
+export abstract class ManagedResourceBase implements ManagedResource {
+  protected readonly logger: Logger;
+  private current: ResourceState = ResourceState.CLOSED;
+  private readonly transitions = new Map<string, number>();
+  private initializing?: Promise<void>;
+  private shuttingDown?: Promise<void>;
+  /** Why the resource is in `error`, for status pages. Never holds a secret. */
+  protected lastError?: string;
+
+  protected constructor(
+    readonly name: string,
+    readonly type: ResourceType,
+  ) {
+    this.logger = new Logger(`Resource:${name}`);
+  }
+
+  get state(): ResourceState {
+    return this.current;
+  }
+
+  /** True when the resource can serve calls (ready or busy). */
+  get isUsable(): boolean {
+    return this.current === ResourceState.READY || this.current === ResourceState.BUSY;
+  }
+
+  transitionCounts(): Record<string, number> {
+    return Object.fromEntries(this.transitions);
+  }
+
+  async init(): Promise<void> {
+    if (this.isUsable || this.current === ResourceState.DISABLED) return;
+    if (this.shuttingDown) await this.shuttingDown;
+    this.initializing ??= this.runInit().finally(() => (this.initializing = undefined));
+    return this.initializing;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.current === ResourceState.CLOSED) return;
+    if (this.initializing) await this.initializing.catch(() => undefined);
+    this.shuttingDown ??= this.runShutdown().finally(() => (this.shuttingDown = undefined));
+    return this.shuttingDown;
+  }
+
+  async health(): Promise<ResourceHealth> {
+    switch (this.current) {
+      case ResourceState.DISABLED:
+        return { status: 'disabled' };
+      case ResourceState.CLOSED:
+      case ResourceState.SHUTTING_DOWN:
+      case ResourceState.INITIALIZING:
+        return { status: 'unhealthy', details: { state: this.current } };
+      default:
+        return this.probe();
+    }
+  }
+
+  abstract stats(): Record<string, unknown>;
+
+  /** Opens the backend; returns RESOURCE_DISABLED when not configured. */
+  protected abstract doInit(): Promise<void | typeof RESOURCE_DISABLED>;
+  /** Closes the backend, letting checked-out work finish first (bounded). */
+  protected abstract doShutdown(): Promise<void>;
+  /** Probes the live backend (state is ready, busy or error). */
+  protected abstract probe(): Promise<ResourceHealth>;
+
+  /** Throws the typed 503 error unless the resource can serve a call now. */
+  protected assertUsable(): void {
+    if (this.isUsable) return;
+    if (this.current === ResourceState.ERROR) return; // let the call try: it is how we notice recovery
+    throw new ResourceUnavailableError(this.name, `is ${this.current}`);
+  }
+
+  /** Records a runtime failure of the backend (connection lost, probe failed). */
+  protected markError(reason: string): void {
+    this.lastError = reason;
+    if (this.current === ResourceState.READY || this.current === ResourceState.BUSY) {
+      this.moveTo(ResourceState.ERROR, reason);
+    }
+  }
+
+  /** Records that the backend answers again after an error. */
+  protected markRecovered(): void {
+    if (this.current === ResourceState.ERROR) {
+      this.lastError = undefined;
+      this.moveTo(ResourceState.READY, 'recovered');
+    }
+  }
+
+  /** Saturation: `busy` while a pool is (almost) fully in use, back to `ready` below. */
+  protected markBusy(busy: boolean): void {
+    if (busy && this.current === ResourceState.READY) this.moveTo(ResourceState.BUSY, 'saturated');
+    else if (!busy && this.current === ResourceState.BUSY)
+      this.moveTo(ResourceState.READY, 'drained');
+  }
+
+  protected moveTo(next: ResourceState, why?: string): void {
+    const from = this.current;
+    if (from === next) return;
+    if (!canTransition(from, next)) throw new IllegalStateTransitionError(this.name, from, next);
+    this.current = next;
+    const key = `${from}->${next}`;
+    this.transitions.set(key, (this.transitions.get(key) ?? 0) + 1);
+    const line = `state ${from} -> ${next}${why ? ` (${why})` : ''}`;
+    if (next === ResourceState.ERROR) this.logger.warn(line);
+    else this.logger.log(line);
+  }
+
+  private async runInit(): Promise<void> {
+    this.moveTo(ResourceState.INITIALIZING);
+    try {
+      const outcome = await this.doInit();
+      this.lastError = undefined;
+      this.moveTo(outcome === RESOURCE_DISABLED ? ResourceState.DISABLED : ResourceState.READY);
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.moveTo(ResourceState.ERROR, this.lastError);
+      throw error;
+    }
+  }
+
+  private async runShutdown(): Promise<void> {
+    this.moveTo(ResourceState.SHUTTING_DOWN);
+    try {
+      await this.doShutdown();
+    } catch (error) {
+      this.logger.warn(`shutdown did not finish cleanly: ${(error as Error).message}`);
+    } finally {
+      this.moveTo(ResourceState.CLOSED);
+    }
+  }
+}
