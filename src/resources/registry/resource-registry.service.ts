@@ -1,11 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ManagedResource, ResourceHealth } from './managed-resource';
-import { ResourceState } from './resource-state';
+import { ResourceState, ResourceType } from './resource-state';
+
+/** Order of dependence: the cache and models use Redis and HTTP, which outlive them. */
+const DEPENDENCE_ORDER = [
+  ResourceType.DATABASE,
+  ResourceType.REDIS,
+  ResourceType.HTTP_CLIENT,
+  ResourceType.CACHE,
+  ResourceType.AI_MODEL,
+];
 
 /**
- * Knows every managed resource, in the order they were registered (which is the order of
- * dependence: the database and Redis before the cache and models that use them). Initialize
- * walks that order; shutdown walks it backwards.
+ * Knows every managed resource, kept in order of dependence (the database and Redis before
+ * the cache and models that use them). Initialize walks that order; shutdown walks it backwards.
  */
 @Injectable()
 export class ResourceRegistry {
@@ -21,7 +29,8 @@ export class ResourceRegistry {
   }
 
   all(): ManagedResource[] {
-    return [...this.resources.values()];
+    const rank = (r: ManagedResource) => DEPENDENCE_ORDER.indexOf(r.type);
+    return [...this.resources.values()].sort((a, b) => rank(a) - rank(b));
   }
 
   states(): Record<string, ResourceState> {

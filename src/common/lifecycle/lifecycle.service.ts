@@ -1,0 +1,87 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/**
+ * Process-wide serving state: whether we are draining (SIGTERM or admin shutdown), and how many
+ * requests are in flight, counted by Fastify hooks (see app.factory.ts).
+ */
+@Injectable()
+export class LifecycleService {
+  private readonly logger = new Logger(LifecycleService.name);
+  private draining = false;
+  private changes = 0;
+  private inFlight = 0;
+  private total = 0;
+  private serverErrors = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  get shuttingDown(): boolean {
+    return this.draining;
+  }
+
+  /** Increases whenever serving state changes, so cached probe results know to expire. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Readiness turns 503 from now on. */
+  beginDrain(why: string): void {
+    if (!this.draining) this.logger.log(`draining: ${why}; readiness now answers 503`);
+    this.draining = true;
+    this.changes += 1;
+  }
+
+  endDrain(): void {
+    this.draining = false;
+    this.changes += 1;
+  }
+
+  requestStarted(): void {
+    this.inFlight += 1;
+    this.total += 1;
+  }
+
+  requestFinished(statusCode: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (statusCode >= 500) this.serverErrors += 1;
+    if (this.inFlight <= 1) this.wakeIdleWaiters();
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  get totalRequests(): number {
+    return this.total;
+  }
+
+  get totalServerErrors(): number {
+    return this.serverErrors;
+  }
+
+  /**
+   * Waits until at most `allowance` requests are in flight (1 when called from inside a
+   * request, e.g. the admin shutdown itself), or until timeoutMs. Resolves true when drained.
+   */
+  async waitForIdle(timeoutMs: number, allowance = 0): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > allowance) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 100));
+        timer.unref();
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    waiters.forEach((wake) => wake());
+  }
+}

@@ -1,0 +1,22 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Swagger UI at /docs and the OpenAPI document at /openapi.json (ReDoc at /redoc reads it). */
+export function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Captions API v14')
+      .setDescription(
+        'Instagram captions on a shared-resources layer: pools, cache, models, health.',
+      )
+      .setVersion('14.0.0')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'admin-key')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
+}

@@ -1,0 +1,8 @@
+/** Injection token for the entities and migrations the DataSource is built with. */
+export const DATABASE_SCHEMA = Symbol('DATABASE_SCHEMA');
+
+/** pg_advisory_lock key held while migrations run, so instances starting together take turns. */
+export const MIGRATION_LOCK_KEY = 7_140_014;
+
+/** A probe (SELECT 1) that takes longer than this counts as failed, ms. */
+export const DATABASE_PROBE_TIMEOUT_MS = 2000;

@@ -1,0 +1,304 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource, EntityManager, MixedList, QueryRunner } from 'typeorm';
+import { MigrationExecutor } from 'typeorm/migration/MigrationExecutor';
+import { AppConfig } from '../../config/app-config';
+import { redactUrl } from '../../common/util/redact-url';
+import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
+import { ResourceRegistry } from '../registry/resource-registry.service';
+import { ResourceType } from '../registry/resource-state';
+import {
+  DATABASE_PROBE_TIMEOUT_MS,
+  DATABASE_SCHEMA,
+  MIGRATION_LOCK_KEY,
+} from './database.constants';
+import { isConnectionError, toDatabaseError } from './database.errors';
+import { EmbeddedPostgres } from './embedded-postgres';
+import { QueryStatsSubscriber } from './query-stats.subscriber';
+import { withTimeout } from '../../common/util/with-timeout';
+
+/** Entities and migrations the features contribute. */
+export interface DatabaseSchema {
+  entities: MixedList<string | (new () => unknown)>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+}
+
+/**
+ * The shared PostgreSQL pool (TypeORM over pg).
+ *
+ * v14's pool_size / max_overflow map onto pg's pool as: `min` = DATABASE_POOL_SIZE connections
+ * kept, `max` = pool size + DATABASE_MAX_OVERFLOW; connections above `min` close after
+ * DATABASE_IDLE_TIMEOUT_MS idle, which is SQLAlchemy's overflow behaviour. pg's
+ * `connectionTimeoutMillis` bounds both the wait for a free client and a new connection, so it
+ * is the acquire timeout; pg's defaults would wait forever.
+ */
+@Injectable()
+export class DatabaseService
+  extends ManagedResourceBase
+  implements OnModuleInit, OnApplicationShutdown
+{
+  private dataSource?: DataSource;
+  private embedded?: EmbeddedPostgres;
+  private readonly queryStats = new QueryStatsSubscriber();
+  private url?: string;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(DATABASE_SCHEMA) private readonly schema: DatabaseSchema,
+    registry: ResourceRegistry,
+  ) {
+    super('database', ResourceType.DATABASE);
+    registry.register(this);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.init();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** The pool's bounds as configured (embedded mode: one connection, see EmbeddedPostgres). */
+  get poolBounds(): { size: number; maxOverflow: number; max: number } {
+    if (this.config.databaseEmbedded) return { size: 1, maxOverflow: 0, max: 1 };
+    const size = this.config.DATABASE_POOL_SIZE;
+    const maxOverflow = this.config.DATABASE_MAX_OVERFLOW;
+    return { size, maxOverflow, max: size + maxOverflow };
+  }
+
+  /** Runs fn on one pooled connection, always released, on success and on error. */
+  async withSession<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = await this.acquire();
+    let failure: unknown;
+    try {
+      return await fn(runner.manager);
+    } catch (error) {
+      failure = error;
+      throw this.mapError(error);
+    } finally {
+      await this.release(runner, failure);
+    }
+  }
+
+  /** Runs fn in a transaction: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.withSession(async (manager) => {
+      const runner = manager.queryRunner as QueryRunner;
+      await runner.startTransaction();
+      try {
+        const result = await fn(manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** One query on a pooled connection. */
+  async query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]> {
+    return this.withSession((manager) => manager.query(sql, parameters) as Promise<T[]>);
+  }
+
+  stats(): Record<string, unknown> {
+    const pool = this.pool;
+    const { size, maxOverflow, max } = this.poolBounds;
+    const total = pool?.totalCount ?? 0;
+    const idle = pool?.idleCount ?? 0;
+    const inUse = total - idle;
+    return {
+      name: this.name,
+      type: this.type,
+      state: this.state,
+      url: redactUrl(this.url ?? this.config.DATABASE_URL),
+      embedded: this.config.databaseEmbedded,
+      pool: {
+        size,
+        max_overflow: maxOverflow,
+        max,
+        total,
+        idle,
+        in_use: inUse,
+        waiting: pool?.waitingCount ?? 0,
+        usage_percent: round((inUse / max) * 100),
+      },
+      stats: {
+        queries: this.queryStats.queries,
+        errors: this.queryStats.errors,
+        avg_query_ms: this.queryStats.avgQueryMs,
+      },
+      last_error: this.lastError ?? null,
+    };
+  }
+
+  /** Connections in use as a share of the pool's maximum, 0–100. */
+  usagePercent(): number {
+    const pool = this.pool;
+    if (!pool) return 0;
+    return round(((pool.totalCount - pool.idleCount) / this.poolBounds.max) * 100);
+  }
+
+  protected async doInit(): Promise<void> {
+    if (this.config.databaseEmbedded) {
+      this.embedded = new EmbeddedPostgres(this.config.DATA_DIR);
+      this.url = await this.embedded.start();
+    } else {
+      this.url = this.config.DATABASE_URL;
+    }
+    this.dataSource = this.createDataSource(this.url as string);
+    await this.connectWithRetries(this.dataSource);
+    await this.migrate(this.dataSource);
+  }
+
+  protected async doShutdown(): Promise<void> {
+    // pg's pool.end() waits for checked-out clients to come back before closing.
+    await this.dataSource
+      ?.destroy()
+      .catch((error: Error) => this.logger.warn(`pool end: ${error.message}`));
+    this.dataSource = undefined;
+    await this.embedded?.stop();
+    this.embedded = undefined;
+  }
+
+  protected async probe(): Promise<ResourceHealth> {
+    const started = Date.now();
+    try {
+      await withTimeout(this.query('SELECT 1'), DATABASE_PROBE_TIMEOUT_MS, 'database probe');
+      this.markRecovered();
+      // Saturation is judged here, on the probe's schedule, not per query: it would flap.
+      this.markBusy(this.usagePercent() >= 90 && !this.config.databaseEmbedded);
+      return { status: 'healthy', details: { latency_ms: Date.now() - started } };
+    } catch (error) {
+      this.markError(describe(error));
+      return { status: 'unhealthy', details: { error: describe(error) } };
+    }
+  }
+
+  private get pool(): Pool | undefined {
+    return (this.dataSource?.driver as unknown as { master?: Pool } | undefined)?.master;
+  }
+
+  private createDataSource(url: string): DataSource {
+    const { size, max } = this.poolBounds;
+    return new DataSource({
+      type: 'postgres',
+      url,
+      entities: this.schema.entities,
+      migrations: this.schema.migrations,
+      subscribers: [],
+      synchronize: false,
+      migrationsRun: false,
+      logging: false,
+      applicationName: 'captions-api',
+      connectTimeoutMS: this.config.DATABASE_ACQUIRE_TIMEOUT_MS,
+      poolSize: max,
+      poolErrorHandler: (error: Error) => this.onIdleClientError(error),
+      extra: {
+        min: size,
+        idleTimeoutMillis: this.config.DATABASE_IDLE_TIMEOUT_MS,
+        statement_timeout: this.config.DATABASE_STATEMENT_TIMEOUT_MS,
+        query_timeout: this.config.DATABASE_STATEMENT_TIMEOUT_MS + 1000,
+        keepAlive: true,
+      },
+    });
+  }
+
+  /** A dropped idle connection (server restart, pg_terminate_backend) must never crash us. */
+  private onIdleClientError(error: Error): void {
+    this.logger.warn(`idle database connection dropped: ${describe(error)}`);
+  }
+
+  private async connectWithRetries(dataSource: DataSource): Promise<void> {
+    const attempts = this.config.DATABASE_CONNECT_RETRIES;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dataSource.initialize();
+        dataSource.subscribers.push(this.queryStats);
+        return;
+      } catch (error) {
+        if (attempt >= attempts) {
+          throw new Error(
+            `cannot connect to the database after ${attempts} attempts (${describe(error)}); check DATABASE_URL or unset it to use the embedded database`,
+            { cause: error },
+          );
+        }
+        const delay = Math.min(200 * 2 ** (attempt - 1), 5000);
+        this.logger.warn(
+          `connect attempt ${attempt}/${attempts} failed (${describe(error)}); retrying in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /**
+   * Runs pending migrations on one connection that holds a session advisory lock, so two
+   * instances starting together take turns instead of racing (TypeORM has no lock of its own).
+   */
+  private async migrate(dataSource: DataSource): Promise<void> {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        const executor = new MigrationExecutor(dataSource, runner);
+        executor.transaction = 'each';
+        const applied = await executor.executePendingMigrations();
+        if (applied.length > 0)
+          this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async acquire(): Promise<QueryRunner> {
+    this.assertUsable();
+    if (!this.dataSource) throw toDatabaseError(new Error('not initialized'), false, 0);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      this.markRecovered();
+      return runner;
+    } catch (error) {
+      await runner.release().catch(() => undefined);
+      throw this.mapError(error);
+    }
+  }
+
+  /**
+   * Returns the connection. One released inside an open transaction, or after a connection
+   * error, is destroyed (pg-pool drops a client released with an error), never reused.
+   */
+  private async release(runner: QueryRunner, failure: unknown): Promise<void> {
+    const broken = runner.isTransactionActive || isConnectionError(failure);
+    const reason = broken ? new Error('released mid-transaction or broken') : undefined;
+    // releasePostgresConnection(err) is TypeORM's way to hand pg-pool an error, which destroys the client.
+    await (runner as unknown as ReleasableRunner).releasePostgresConnection(reason);
+  }
+
+  private mapError(error: unknown): unknown {
+    if (isConnectionError(error)) this.markError(describe(error));
+    const pool = this.pool;
+    const full = Boolean(pool && pool.totalCount >= this.poolBounds.max);
+    return toDatabaseError(error, full, this.config.DATABASE_ACQUIRE_TIMEOUT_MS);
+  }
+}
+
+interface ReleasableRunner {
+  releasePostgresConnection(error?: Error): Promise<void>;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** Error text safe for logs: driver messages carry no credentials, but strip URLs anyway. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\w+:\/\/[^\s]+/g, (url) => redactUrl(url) ?? '***');
+}

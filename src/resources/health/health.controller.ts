@@ -1,0 +1,101 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { FastifyReply } from 'fastify';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
+import { ResourceRegistry } from '../registry/resource-registry.service';
+import { ResourceHealthIndicator } from './resource.health';
+import { ProbeCache } from './probe-cache';
+
+/** How long a readiness result is reused, so frequent probes cannot saturate the pools. */
+const READY_CACHE_MS = 2000;
+
+const eventLoop = monitorEventLoopDelay({ resolution: 20 });
+eventLoop.enable();
+
+/** Kubernetes probes. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  private readonly readyCache = new ProbeCache<HealthCheckResult | { failed: unknown }>(
+    READY_CACHE_MS,
+  );
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly resources: ResourceHealthIndicator,
+    private readonly registry: ResourceRegistry,
+    private readonly lifecycle: LifecycleService,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({
+    summary: 'Liveness: the process and its event loop only; never touches a dependency',
+  })
+  live(): Record<string, unknown> {
+    const memory = process.memoryUsage();
+    return {
+      status: 'ok',
+      uptime_s: Math.round(process.uptime()),
+      event_loop_delay_ms: { p50: ms(eventLoop.percentile(50)), p99: ms(eventLoop.percentile(99)) },
+      heap_used_mb: Math.round(memory.heapUsed / 1048576),
+      rss_mb: Math.round(memory.rss / 1048576),
+    };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary:
+      'Readiness: database answers, required models loaded, not draining. Redis is reported, never failing.',
+  })
+  @ApiServiceUnavailableResponse({ description: 'not ready' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
+    if (this.cachedGeneration !== this.lifecycle.generation) {
+      this.readyCache.reset();
+      this.cachedGeneration = this.lifecycle.generation;
+    }
+    const outcome = await this.readyCache.get(() =>
+      this.health
+        .check([
+          () => this.notDraining(),
+          () => this.resources.check('database', { required: true }),
+          () => this.resources.check('ai_model', { required: true }),
+          () => this.resources.check('redis', { required: false }),
+          () => this.resources.check('cache', { required: false }),
+        ])
+        .catch((error: unknown) => ({ failed: error })),
+    );
+    return this.answer(outcome, reply);
+  }
+
+  @Get('startup')
+  @ApiOperation({ summary: 'Startup: 200 once every resource has finished initializing' })
+  @ApiServiceUnavailableResponse({ description: 'still starting' })
+  startup(@Res({ passthrough: true }) reply: FastifyReply): Record<string, unknown> {
+    const started = this.registry.allInitialized();
+    if (!started) void reply.status(503);
+    return { status: started ? 'ok' : 'starting', resources: this.registry.states() };
+  }
+
+  private notDraining() {
+    const indicator = this.indicators.check('lifecycle');
+    return this.lifecycle.shuttingDown
+      ? indicator.down({ phase: 'shutting_down' })
+      : indicator.up({ phase: 'serving' });
+  }
+
+  private answer(outcome: HealthCheckResult | { failed: unknown }, reply: FastifyReply): unknown {
+    if (!('failed' in outcome)) return outcome;
+    if (outcome.failed instanceof ServiceUnavailableException) {
+      void reply.status(503);
+      return outcome.failed.getResponse();
+    }
+    throw outcome.failed;
+  }
+}
+
+function ms(nanoseconds: number): number {
+  return Math.round(nanoseconds / 1e4) / 100;
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { withTimeout } from '../../common/util/with-timeout';
+import { ResourceRegistry } from '../registry/resource-registry.service';
+
+/** Every check is bounded: a hung backend must not hang the probe. */
+export const HEALTH_CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * One terminus indicator over any managed resource, on the current HealthIndicatorService API.
+ * `required: false` reports the resource (healthy, degraded, unhealthy, disabled) without ever
+ * failing the probe — Redis on readiness, per the contract.
+ */
+@Injectable()
+export class ResourceHealthIndicator {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly registry: ResourceRegistry,
+  ) {}
+
+  async check(name: string, options: { required: boolean }): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(name);
+    const resource = this.registry.get(name);
+    if (!resource) return indicator.down({ health: 'unknown' });
+    const health = await withTimeout(
+      resource.health(),
+      HEALTH_CHECK_TIMEOUT_MS,
+      `${name} health`,
+    ).catch(() => ({ status: 'unhealthy' as const, details: { error: 'health check timed out' } }));
+    const data = { health: health.status, state: resource.state };
+    const failing = health.status === 'unhealthy';
+    return failing && options.required ? indicator.down(data) : indicator.up(data);
+  }
+}

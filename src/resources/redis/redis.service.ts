@@ -1,0 +1,238 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { ResourceUnavailableError } from '../../common/errors/app-errors';
+import { redactUrl } from '../../common/util/redact-url';
+import { withTimeout } from '../../common/util/with-timeout';
+import {
+  ManagedResourceBase,
+  RESOURCE_DISABLED,
+  ResourceHealth,
+} from '../registry/managed-resource';
+import { ResourceRegistry } from '../registry/resource-registry.service';
+import { ResourceType } from '../registry/resource-state';
+import { RedisConnection, createRedisConnection, redisMode } from './redis.connection-factory';
+
+type MessageHandler = (message: string) => void;
+
+/** Smoothing of the latency average: recent operations weigh most. */
+const LATENCY_EWMA_WEIGHT = 0.1;
+
+/**
+ * The shared Redis pool: REDIS_POOL_SIZE command connections used in turn (auto-pipelining on
+ * each), plus one dedicated subscriber connection for pub/sub. Without REDIS_URL (or Sentinel /
+ * Cluster settings) it is `disabled` and every user falls back to in-process behaviour.
+ *
+ * In Cluster mode one Cluster client already keeps a connection per node, so the pool holds a
+ * single Cluster client for commands.
+ */
+@Injectable()
+export class RedisService
+  extends ManagedResourceBase
+  implements OnModuleInit, OnApplicationShutdown
+{
+  readonly enabled: boolean;
+  private connections: RedisConnection[] = [];
+  private subscriber?: RedisConnection;
+  private readonly handlers = new Map<string, Set<MessageHandler>>();
+  private next = 0;
+  private operations = 0;
+  private errors = 0;
+  private latencyMs = 0;
+  /** Set while Redis is unreachable, so the outage is logged once and the recovery once. */
+  private outageSince?: number;
+
+  constructor(
+    private readonly config: AppConfig,
+    registry: ResourceRegistry,
+  ) {
+    super('redis', ResourceType.REDIS);
+    this.enabled = config.redisEnabled;
+    registry.register(this);
+  }
+
+  /**
+   * Redis is optional for serving: a start without it logs and carries on in `error`, and the
+   * connections keep retrying in the background, moving to `ready` when Redis answers.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.init().catch((error: Error) =>
+      this.logger.warn(
+        `Redis not reachable at start-up (${error.message}); continuing without it until it answers`,
+      ),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Configured and at least one command connection is up right now. */
+  get available(): boolean {
+    return this.enabled && this.isUsable && this.connections.some((c) => c.status === 'ready');
+  }
+
+  /** The next ready command connection, in turn. */
+  client(): RedisConnection {
+    if (!this.enabled)
+      throw new ResourceUnavailableError('redis', 'is not configured (REDIS_URL unset)');
+    this.assertUsable();
+    for (let i = 0; i < this.connections.length; i++) {
+      const connection = this.connections[this.next++ % this.connections.length];
+      if (connection.status === 'ready') return connection;
+    }
+    throw new ResourceUnavailableError('redis', 'is not connected');
+  }
+
+  /** A key under REDIS_KEY_PREFIX (ioredis keyPrefix is not used: it does not apply to SCAN MATCH). */
+  key(...parts: string[]): string {
+    return this.config.REDIS_KEY_PREFIX + parts.join(':');
+  }
+
+  /** Runs fn on a command connection, counting operations, errors and latency. */
+  async run<T>(fn: (client: RedisConnection) => Promise<T>): Promise<T> {
+    const started = performance.now();
+    this.operations += 1;
+    try {
+      const result = await fn(this.client());
+      this.latencyMs += (performance.now() - started - this.latencyMs) * LATENCY_EWMA_WEIGHT;
+      return result;
+    } catch (error) {
+      this.errors += 1;
+      throw error;
+    }
+  }
+
+  publish(channel: string, message: string): Promise<number> {
+    return this.run((client) => client.publish(channel, message));
+  }
+
+  /** Subscribes on the dedicated connection; ioredis re-subscribes by itself after reconnects. */
+  async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
+    if (!this.subscriber)
+      throw new ResourceUnavailableError('redis', 'has no subscriber connection');
+    const subscriber = this.subscriber;
+    let handlers = this.handlers.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.handlers.set(channel, handlers);
+      await subscriber.subscribe(channel);
+    }
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.handlers.get(channel) === handlers) {
+        this.handlers.delete(channel);
+        if (subscriber.status === 'ready')
+          await subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    };
+  }
+
+  stats(): Record<string, unknown> {
+    const count = (status: string[]) =>
+      this.connections.filter((c) => status.includes(c.status)).length;
+    return {
+      name: this.name,
+      type: this.type,
+      state: this.state,
+      url: redactUrl(this.config.REDIS_URL),
+      mode: redisMode(this.config),
+      pool_size: this.enabled ? this.connections.length || this.poolSize : 0,
+      connections: {
+        ready: count(['ready']),
+        connecting: count(['connecting', 'connect', 'reconnecting', 'wait']),
+        closed: count(['end', 'close']),
+      },
+      subscriber: this.subscriber?.status ?? null,
+      operations: this.operations,
+      errors: this.errors,
+      latency_ms: Math.round(this.latencyMs * 1000) / 1000,
+      last_error: this.lastError ?? null,
+    };
+  }
+
+  protected async doInit(): Promise<void | typeof RESOURCE_DISABLED> {
+    if (!this.enabled) {
+      this.logger.log('REDIS_URL not set: Redis disabled, cache is in-process only');
+      return RESOURCE_DISABLED;
+    }
+    this.connections = Array.from({ length: this.poolSize }, () =>
+      this.watch(createRedisConnection(this.config, 'command')),
+    );
+    this.subscriber = this.watch(createRedisConnection(this.config, 'subscriber'));
+    this.subscriber.on('message', (channel: string, message: string) =>
+      this.dispatch(channel, message),
+    );
+    const all = [...this.connections, this.subscriber];
+    await withTimeout(
+      Promise.all(all.map((c) => c.connect())),
+      this.config.REDIS_CONNECT_TIMEOUT_MS,
+      'redis connect',
+    );
+    this.logger.log(
+      `connected: ${redisMode(this.config)} ${redactUrl(this.config.REDIS_URL) ?? ''}, ${this.connections.length} command connections + 1 subscriber`,
+    );
+  }
+
+  protected async doShutdown(): Promise<void> {
+    const all = [...this.connections, ...(this.subscriber ? [this.subscriber] : [])];
+    await Promise.all(
+      all.map((c) => withTimeout(c.quit(), 2000, 'redis quit').catch(() => c.disconnect())),
+    );
+    all.forEach((c) => c.removeAllListeners());
+    this.connections = [];
+    this.subscriber = undefined;
+    this.handlers.clear();
+  }
+
+  protected async probe(): Promise<ResourceHealth> {
+    const started = performance.now();
+    try {
+      await this.run((client) => client.ping());
+      const latency = Math.round((performance.now() - started) * 100) / 100;
+      const down = this.connections.filter((c) => c.status !== 'ready').length;
+      return down === 0
+        ? { status: 'healthy', details: { latency_ms: latency } }
+        : { status: 'degraded', details: { latency_ms: latency, connections_down: down } };
+    } catch (error) {
+      return { status: 'unhealthy', details: { error: (error as Error).message } };
+    }
+  }
+
+  private get poolSize(): number {
+    return redisMode(this.config) === 'cluster' ? 1 : this.config.REDIS_POOL_SIZE;
+  }
+
+  /** Outage bookkeeping: an error listener on every connection keeps 'error' from crashing us. */
+  private watch(connection: RedisConnection): RedisConnection {
+    connection.on('error', (error: Error) => this.onConnectionError(error));
+    connection.on('ready', () => this.onConnectionReady());
+    return connection;
+  }
+
+  private onConnectionError(error: Error): void {
+    if (this.outageSince !== undefined) return;
+    this.outageSince = Date.now();
+    this.lastError = error.message;
+    this.logger.warn(`Redis connection lost (${error.message}); reconnecting in the background`);
+    this.markError(error.message);
+  }
+
+  private onConnectionReady(): void {
+    if (this.outageSince !== undefined) {
+      this.logger.log(`Redis reachable again after ${Date.now() - this.outageSince} ms`);
+      this.outageSince = undefined;
+    }
+    this.markRecovered();
+  }
+
+  private dispatch(channel: string, message: string): void {
+    for (const handler of this.handlers.get(channel) ?? []) {
+      try {
+        handler(message);
+      } catch (error) {
+        this.logger.warn(`handler for ${channel} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}

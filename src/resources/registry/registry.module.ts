@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { ResourceRegistry } from './resource-registry.service';
+import { ResourcesAdminController } from './resources-admin.controller';
+import { ResourcesLifecycleService } from './resources-lifecycle.service';
+
+/** The registry of managed resources and the admin initialize/shutdown routes. */
+@Global()
+@Module({
+  controllers: [ResourcesAdminController],
+  providers: [ResourceRegistry, ResourcesLifecycleService],
+  exports: [ResourceRegistry, ResourcesLifecycleService],
+})
+export class RegistryModule {}
