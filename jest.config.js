@@ -24,6 +24,9 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 module.exports = {
+  // Child processes (redis-server, the server under SIGTERM) and reconnect timers of pools that
+  // were closed can outlive a file by a moment; do not let that hold the run open.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
     {

@@ -72,9 +72,7 @@ export class AppConfig {
   @IsInt() @Min(1) @Max(1000) DATABASE_POOL_SIZE: number = 20;
   /** Extra connections opened under load and closed when idle (pg `max` = size + overflow). Default 30. */
   @IsInt() @Min(0) @Max(1000) DATABASE_MAX_OVERFLOW: number = 30;
-  /** Time to open one connection, ms. Default 5000. */
-  @IsInt() @Min(100) DATABASE_CONNECT_TIMEOUT_MS: number = 5000;
-  /** Longest wait for a free pooled connection before answering 503, ms. Default 5000. */
+  /** Longest wait for a pooled connection, and to open a new one (pg uses one timeout for both), before 503, ms. Default 5000. */
   @IsInt() @Min(10) DATABASE_ACQUIRE_TIMEOUT_MS: number = 5000;
   /** Server-side statement timeout, ms. Default 30000. */
   @IsInt() @Min(100) DATABASE_STATEMENT_TIMEOUT_MS: number = 30_000;

@@ -21,6 +21,7 @@ export class HealthController {
   private readonly readyCache = new ProbeCache<HealthCheckResult | { failed: unknown }>(
     READY_CACHE_MS,
   );
+  private cachedGeneration = 0;
 
   constructor(
     private readonly health: HealthCheckService,

@@ -218,7 +218,9 @@ export class RedisService
     this.markError(error.message);
   }
 
+  /** Back in service once a command connection (not merely the subscriber) is ready. */
   private onConnectionReady(): void {
+    if (!this.connections.some((c) => c.status === 'ready')) return;
     if (this.outageSince !== undefined) {
       this.logger.log(`Redis reachable again after ${Date.now() - this.outageSince} ms`);
       this.outageSince = undefined;

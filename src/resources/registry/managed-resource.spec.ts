@@ -1,0 +1,145 @@
+import { IllegalStateTransitionError, ResourceUnavailableError } from '../../common/errors/app-errors';
+import { ManagedResourceBase, RESOURCE_DISABLED, ResourceHealth } from './managed-resource';
+import { ResourceRegistry } from './resource-registry.service';
+import { ResourceState, ResourceType, canTransition } from './resource-state';
+
+/** A resource with a controllable backend. */
+class FakeResource extends ManagedResourceBase {
+  opens = 0;
+  closes = 0;
+  failNextInit = false;
+  disabled = false;
+  constructor(name = 'fake', type = ResourceType.CACHE) {
+    super(name, type);
+  }
+  use(): string {
+    this.assertUsable();
+    return 'ok';
+  }
+  fail(reason: string) {
+    this.markError(reason);
+  }
+  recover() {
+    this.markRecovered();
+  }
+  saturate(busy: boolean) {
+    this.markBusy(busy);
+  }
+  forceMove(to: ResourceState) {
+    this.moveTo(to);
+  }
+  stats() {
+    return { opens: this.opens };
+  }
+  protected async doInit() {
+    this.opens += 1;
+    await Promise.resolve();
+    if (this.failNextInit) {
+      this.failNextInit = false;
+      throw new Error('backend down');
+    }
+    if (this.disabled) return RESOURCE_DISABLED;
+  }
+  protected async doShutdown() {
+    this.closes += 1;
+  }
+  protected async probe(): Promise<ResourceHealth> {
+    return { status: 'healthy' };
+  }
+}
+
+describe('ManagedResourceBase', () => {
+  it('coalesces concurrent init calls and treats a second init as a no-op', async () => {
+    const r = new FakeResource();
+    await Promise.all([r.init(), r.init(), r.init()]);
+    await r.init();
+    expect(r.opens).toBe(1);
+    expect(r.state).toBe(ResourceState.READY);
+  });
+
+  it('shuts down once, however often asked, and refuses use afterwards with a typed error', async () => {
+    const r = new FakeResource();
+    await r.init();
+    await Promise.all([r.shutdown(), r.shutdown()]);
+    await r.shutdown();
+    expect(r.closes).toBe(1);
+    expect(r.state).toBe(ResourceState.CLOSED);
+    expect(() => r.use()).toThrow(ResourceUnavailableError);
+    expect((await r.health()).status).toBe('unhealthy');
+  });
+
+  it('re-initializes after shutdown', async () => {
+    const r = new FakeResource();
+    await r.init();
+    await r.shutdown();
+    await r.init();
+    expect(r.state).toBe(ResourceState.READY);
+    expect(r.use()).toBe('ok');
+  });
+
+  it('moves to error when init fails and can be initialized again', async () => {
+    const r = new FakeResource();
+    r.failNextInit = true;
+    await expect(r.init()).rejects.toThrow('backend down');
+    expect(r.state).toBe(ResourceState.ERROR);
+    await r.init();
+    expect(r.state).toBe(ResourceState.READY);
+  });
+
+  it('records runtime errors and recovery, counting every transition', async () => {
+    const r = new FakeResource();
+    await r.init();
+    r.fail('connection lost');
+    expect(r.state).toBe(ResourceState.ERROR);
+    expect(r.use()).toBe('ok'); // calls may still try: that is how recovery is noticed
+    r.recover();
+    r.saturate(true);
+    r.saturate(false);
+    expect(r.transitionCounts()).toEqual({
+      'closed->initializing': 1,
+      'initializing->ready': 1,
+      'ready->error': 1,
+      'error->ready': 1,
+      'ready->busy': 1,
+      'busy->ready': 1,
+    });
+  });
+
+  it('rejects illegal transitions', async () => {
+    const r = new FakeResource();
+    expect(() => r.forceMove(ResourceState.READY)).toThrow(IllegalStateTransitionError);
+    expect(canTransition(ResourceState.CLOSED, ResourceState.BUSY)).toBe(false);
+    expect(canTransition(ResourceState.ERROR, ResourceState.READY)).toBe(true);
+  });
+
+  it('is disabled when not configured, and reports so in health', async () => {
+    const r = new FakeResource();
+    r.disabled = true;
+    await r.init();
+    expect(r.state).toBe(ResourceState.DISABLED);
+    expect((await r.health()).status).toBe('disabled');
+  });
+});
+
+describe('ResourceRegistry', () => {
+  it('initializes in order of dependence and shuts down in reverse', async () => {
+    const order: string[] = [];
+    const registry = new ResourceRegistry();
+    const make = (name: string, type: ResourceType) => {
+      const r = new FakeResource(name, type);
+      const init = r.init.bind(r);
+      const shutdown = r.shutdown.bind(r);
+      r.init = async () => (order.push(`init:${name}`), init());
+      r.shutdown = async () => (order.push(`stop:${name}`), shutdown());
+      return r;
+    };
+    registry.register(make('models', ResourceType.AI_MODEL));
+    registry.register(make('db', ResourceType.DATABASE));
+    registry.register(make('redis', ResourceType.REDIS));
+    await registry.initializeAll();
+    expect(registry.allInitialized()).toBe(true);
+    await registry.shutdownAll();
+    expect(order).toEqual(['init:db', 'init:redis', 'init:models', 'stop:models', 'stop:redis', 'stop:db']);
+    expect(registry.states()).toEqual({ db: 'closed', redis: 'closed', models: 'closed' });
+  });
+});

@@ -1,0 +1,48 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child process with its output collected, and a promise of its exit code. */
+export interface Child {
+  process: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function startChild(command: string, args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, output: () => output, exited };
+}
+
+/** Our own redis-server on a free port, so a test can stop and restart it under the app. */
+export async function startRedisServer(port?: number): Promise<{ port: number; stop: () => Promise<void> }> {
+  const chosen = port ?? (await freePort());
+  const child = startChild('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const deadline = Date.now() + 10_000;
+  while (!child.output().includes('Ready to accept connections')) {
+    if (Date.now() > deadline) throw new Error(`redis-server did not start: ${child.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    port: chosen,
+    stop: async () => {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    },
+  };
+}
