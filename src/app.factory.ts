@@ -6,8 +6,12 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { LifecycleService } from './common/lifecycle/lifecycle.service';
+import { jsonDepthExceeds } from './common/util/json-depth';
 import { requestIdFor } from './common/util/request-id';
 import { setupSwagger } from './docs/swagger';
+
+/** Deepest JSON body accepted; deeper ones get 400 before anything recurses into them. */
+const MAX_JSON_DEPTH = 64;
 
 /** Paths outside the /api/v14 prefix, as the contract lists them. */
 const UNPREFIXED = [
@@ -32,6 +36,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Fastify's own parser is used, behind a depth limit (limitJsonDepth below).
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api/v14', {
@@ -41,15 +47,24 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
-  instrument(app, app.get(LifecycleService));
+  instrument(app, app.get(LifecycleService), config);
   setupSwagger(app);
   await app.init();
   return app;
 }
 
-/** Request id header and in-flight counting. */
-function instrument(app: NestFastifyApplication, lifecycle: LifecycleService): void {
+/** Request id header, in-flight counting, and the larger body limit of background jobs. */
+function instrument(
+  app: NestFastifyApplication,
+  lifecycle: LifecycleService,
+  config: AppConfig,
+): void {
   const fastify = app.getHttpAdapter().getInstance();
+  limitJsonDepth(fastify);
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === '/api/v14/batch/jobs' && route.method === 'POST')
+      route.bodyLimit = config.BATCH_BODY_LIMIT_BYTES;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     lifecycle.requestStarted();
@@ -58,5 +73,27 @@ function instrument(app: NestFastifyApplication, lifecycle: LifecycleService): v
   fastify.addHook('onResponse', (_request, reply, done) => {
     lifecycle.requestFinished(reply.statusCode);
     done();
+  });
+}
+
+/** Fastify's own JSON parser (secure against prototype poisoning) behind a nesting limit. */
+function limitJsonDepth(
+  fastify: ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance'] extends () => infer F
+    ? F
+    : never,
+): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+      done(
+        Object.assign(new Error(`body nests deeper than ${MAX_JSON_DEPTH} levels`), {
+          statusCode: 400,
+        }),
+        undefined,
+      );
+      return;
+    }
+    parse(request, body as string, done);
   });
 }

@@ -11,6 +11,11 @@ import { databaseSchema } from './database.schema';
 import { HealthModule } from './resources/health/health.module';
 import { RedisModule } from './resources/redis/redis.module';
 import { RegistryModule } from './resources/registry/registry.module';
+import { HttpPoolModule } from './resources/http-pool/http-pool.module';
+import { AppCacheModule } from './resources/cache/cache.module';
+import { ModelPoolModule } from './resources/model-pool/model-pool.module';
+import { CaptionsModule } from './captions/captions.module';
+import { BatchModule } from './batch/batch.module';
 
 /** The whole service, built from one validated configuration. */
 @Module({})
@@ -26,7 +31,12 @@ export class AppModule {
         RegistryModule,
         DatabaseModule.forRoot(databaseSchema),
         RedisModule,
+        HttpPoolModule,
+        AppCacheModule,
+        ModelPoolModule,
         HealthModule,
+        CaptionsModule,
+        BatchModule,
         DocsModule,
       ],
     };

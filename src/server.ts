@@ -19,7 +19,9 @@ export async function startServer(
   beforeListen?.(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const url = `http://localhost:${config.PORT}`;
-  logger.log(`Captions API v14 ready in ${Date.now() - started} ms at ${url}/api/v14 — docs at ${url}/docs`);
+  logger.log(
+    `Captions API v14 ready in ${Date.now() - started} ms at ${url}/api/v14 — docs at ${url}/docs`,
+  );
   handleSignals(app, config);
   return app;
 }

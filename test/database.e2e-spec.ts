@@ -30,7 +30,9 @@ describe('database pool (e2e, real PostgreSQL)', () => {
 
   it('releases the connection on success and on error', async () => {
     await expect(database.withSession(async (m) => m.query('SELECT 1'))).resolves.toBeDefined();
-    await expect(database.withSession(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      database.withSession(async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     await expect(database.query('SELECT definitely_not_a_column')).rejects.toThrow();
     expect((database.stats().pool as { in_use: number }).in_use).toBe(0);
   });

@@ -12,7 +12,11 @@ describe('embedded defaults (e2e: no DATABASE_URL, no REDIS_URL)', () => {
 
   it('serves from the embedded PostgreSQL with a pool of one', async () => {
     const res = await t.request({ method: 'GET', url: '/api/v14/resources/pools/database/status' });
-    expect(res.json()).toMatchObject({ state: 'ready', embedded: true, pool: { size: 1, max_overflow: 0, max: 1 } });
+    expect(res.json()).toMatchObject({
+      state: 'ready',
+      embedded: true,
+      pool: { size: 1, max_overflow: 0, max: 1 },
+    });
   });
 
   it('reports Redis disabled without failing readiness', async () => {

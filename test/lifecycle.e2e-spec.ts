@@ -11,21 +11,29 @@ describe('process lifecycle (e2e: SIGTERM during a slow request)', () => {
     db = await createTestDatabase();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = startChild(process.execPath, ['-r', '@swc-node/register', 'test/support/slow-server.ts'], {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: `lifecycle${port}:`,
-      REDIS_POOL_SIZE: '2',
-      DATABASE_POOL_SIZE: '2',
-      ENABLE_MONITORING: 'false',
-      SHUTDOWN_GRACE_MS: '10000',
-      TS_NODE_PROJECT: 'tsconfig.json',
-    });
-    const up = await eventually(async () => (await fetch(`${base}/api/v14/health/live`).catch(() => null))?.ok ?? false, 60_000, 200);
+    server = startChild(
+      process.execPath,
+      ['-r', '@swc-node/register', 'test/support/slow-server.ts'],
+      {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: `lifecycle${port}:`,
+        REDIS_POOL_SIZE: '2',
+        DATABASE_POOL_SIZE: '2',
+        ENABLE_MONITORING: 'false',
+        SHUTDOWN_GRACE_MS: '10000',
+        TS_NODE_PROJECT: 'tsconfig.json',
+      },
+    );
+    const up = await eventually(
+      async () => (await fetch(`${base}/api/v14/health/live`).catch(() => null))?.ok ?? false,
+      60_000,
+      200,
+    );
     if (!up) throw new Error(`server did not start:\n${server.output()}`);
   }, 90_000);
 
@@ -35,7 +43,10 @@ describe('process lifecycle (e2e: SIGTERM during a slow request)', () => {
   });
 
   it('finishes the in-flight request, closes resources once, and exits 0', async () => {
-    const slow = fetch(`${base}/slow?ms=1500`).then(async (res) => ({ status: res.status, body: await res.json() }));
+    const slow = fetch(`${base}/slow?ms=1500`).then(async (res) => ({
+      status: res.status,
+      body: await res.json(),
+    }));
     await new Promise((resolve) => setTimeout(resolve, 300));
     server.process.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -46,6 +57,8 @@ describe('process lifecycle (e2e: SIGTERM during a slow request)', () => {
     const output = server.output();
     expect(output).toContain('SIGTERM received again');
     expect(output.match(/shutdown complete/g)).toHaveLength(1);
-    expect(output).toMatch(/Resource:database.*shutting_down -> closed|state shutting_down -> closed.*Resource:database/);
+    expect(output).toMatch(
+      /Resource:database.*shutting_down -> closed|state shutting_down -> closed.*Resource:database/,
+    );
   }, 60_000);
 });

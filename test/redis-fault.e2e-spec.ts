@@ -10,7 +10,11 @@ describe('Redis stopped and restarted under the app (e2e, own redis-server)', ()
   beforeAll(async () => {
     db = await createTestDatabase();
     redis = await startRedisServer();
-    t = await bootTestApp({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redis.port}`, REDIS_COMMAND_TIMEOUT_MS: '500' });
+    t = await bootTestApp({
+      DATABASE_URL: db.url,
+      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      REDIS_COMMAND_TIMEOUT_MS: '500',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -18,7 +22,8 @@ describe('Redis stopped and restarted under the app (e2e, own redis-server)', ()
     await db?.drop();
   });
 
-  const redisStatus = async () => (await t.request({ method: 'GET', url: '/api/v14/resources/pools/redis/status' })).json();
+  const redisStatus = async () =>
+    (await t.request({ method: 'GET', url: '/api/v14/resources/pools/redis/status' })).json();
 
   it('keeps serving while Redis is down and reconnects by itself when it returns', async () => {
     const service = t.app.get(RedisService);
@@ -34,7 +39,9 @@ describe('Redis stopped and restarted under the app (e2e, own redis-server)', ()
     expect(ready.json().details.database).toMatchObject({ status: 'up' });
 
     redis = await startRedisServer(redis.port);
-    expect(await eventually(async () => (await redisStatus()).state === 'ready', 20_000)).toBe(true);
+    expect(await eventually(async () => (await redisStatus()).state === 'ready', 20_000)).toBe(
+      true,
+    );
     await expect(service.run((c) => c.set(service.key('probe'), '2'))).resolves.toBe('OK');
     expect((await redisStatus()).errors).toBeGreaterThan(0);
   }, 60_000);

@@ -58,6 +58,8 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: string = 'info';
   /** Largest request body accepted, bytes. Default 1 MiB. */
   @IsInt() @Min(1024) @Max(64 * 1024 * 1024) BODY_LIMIT_BYTES: number = 1024 * 1024;
+  /** Largest body of POST /batch/jobs (up to 10,000 requests), bytes. Default 16 MiB. */
+  @IsInt() @Min(1024) @Max(256 * 1024 * 1024) BATCH_BODY_LIMIT_BYTES: number = 16 * 1024 * 1024;
   /** How long in-flight requests may take to finish on SIGTERM, ms. Default 10000. */
   @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
   /** Key for admin endpoints. Unset: admin endpoints answer 403. Sensitive. */

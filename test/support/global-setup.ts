@@ -9,7 +9,9 @@ export default async function globalSetup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`e2e tests need PostgreSQL at ${databaseUrl} (${(error as Error).message}); start it or set DATABASE_URL`);
+    throw new Error(
+      `e2e tests need PostgreSQL at ${databaseUrl} (${(error as Error).message}); start it or set DATABASE_URL`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -21,7 +23,8 @@ export default async function globalSetup(): Promise<void> {
       socket.destroy();
       resolve();
     });
-    const fail = () => reject(new Error(`e2e tests need Redis at ${redis.host}; start it or set REDIS_URL`));
+    const fail = () =>
+      reject(new Error(`e2e tests need Redis at ${redis.host}; start it or set REDIS_URL`));
     socket.once('error', fail).once('timeout', fail);
     socket.connect(Number(redis.port || 6379), redis.hostname);
   });

@@ -20,19 +20,39 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-export function startChild(command: string, args: string[], env: Record<string, string> = {}): Child {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Child {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { process: child, output: () => output, exited };
 }
 
 /** Our own redis-server on a free port, so a test can stop and restart it under the app. */
-export async function startRedisServer(port?: number): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startRedisServer(
+  port?: number,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const chosen = port ?? (await freePort());
-  const child = startChild('redis-server', ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const child = startChild('redis-server', [
+    '--port',
+    String(chosen),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
   const deadline = Date.now() + 10_000;
   while (!child.output().includes('Ready to accept connections')) {
     if (Date.now() > deadline) throw new Error(`redis-server did not start: ${child.output()}`);

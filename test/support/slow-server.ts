@@ -7,11 +7,14 @@ import { loadConfigOrExit } from '../../src/main';
 import { startServer } from '../../src/server';
 
 void startServer(loadConfigOrExit(), (app) => {
-  app.getHttpAdapter().getInstance().get('/slow', async (request) => {
-    const ms = Number((request.query as { ms?: string }).ms ?? 1000);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return { slept_ms: ms };
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/slow', async (request) => {
+      const ms = Number((request.query as { ms?: string }).ms ?? 1000);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return { slept_ms: ms };
+    });
 }).catch((error: Error) => {
   console.error(`start-up failed: ${error.message}`);
   process.exit(1);

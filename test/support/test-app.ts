@@ -8,7 +8,8 @@ import { createApp } from '../../src/app.factory';
 import { AppConfig, validateConfig } from '../../src/config/app-config';
 
 /** The real services these tests talk to (CI starts them; see .ci/run). */
-export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_DATABASE_URL =
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -25,7 +26,11 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** Creates a fresh, empty database on the test server; `drop()` removes it. */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}> {
   const name = `captions_e2e_${uniqueSuffix()}`;
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
@@ -88,7 +93,11 @@ export async function bootTestApp(env: Record<string, string | undefined> = {}):
 export const adminHeaders = { authorization: `Bearer ${ADMIN_KEY}` };
 
 /** Polls `check` until it returns true or `timeoutMs` passes; resolves to the last result. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 50): Promise<boolean> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;

@@ -1,4 +1,7 @@
-import { IllegalStateTransitionError, ResourceUnavailableError } from '../../common/errors/app-errors';
+import {
+  IllegalStateTransitionError,
+  ResourceUnavailableError,
+} from '../../common/errors/app-errors';
 import { ManagedResourceBase, RESOURCE_DISABLED, ResourceHealth } from './managed-resource';
 import { ResourceRegistry } from './resource-registry.service';
 import { ResourceState, ResourceType, canTransition } from './resource-state';
@@ -139,7 +142,14 @@ describe('ResourceRegistry', () => {
     await registry.initializeAll();
     expect(registry.allInitialized()).toBe(true);
     await registry.shutdownAll();
-    expect(order).toEqual(['init:db', 'init:redis', 'init:models', 'stop:models', 'stop:redis', 'stop:db']);
+    expect(order).toEqual([
+      'init:db',
+      'init:redis',
+      'init:models',
+      'stop:models',
+      'stop:redis',
+      'stop:db',
+    ]);
     expect(registry.states()).toEqual({ db: 'closed', redis: 'closed', models: 'closed' });
   });
 });

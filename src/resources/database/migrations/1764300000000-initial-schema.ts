@@ -20,7 +20,8 @@ export class InitialSchema1764300000000 implements MigrationInterface {
         model text NOT NULL,
         fallback boolean NOT NULL DEFAULT false,
         processing_time_ms double precision NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now()
+        -- Millisecond precision, so the keyset cursor (a JavaScript Date) matches rows exactly.
+        created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp())
       )`);
     // Keyset pagination walks (created_at, id) newest first.
     await runner.query(

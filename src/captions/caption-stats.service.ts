@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+
+/** How many recent request latencies the percentiles are computed over. */
+const WINDOW = 2048;
+
+/** Counters behind GET /stats: captions generated, cache hit rate, p50/p95 latency. */
+@Injectable()
+export class CaptionStatsService {
+  private generated = 0;
+  private cacheHits = 0;
+  private requests = 0;
+  private fallbacks = 0;
+  private failures = 0;
+  private readonly latencies = new Float64Array(WINDOW);
+  private cachedLatencies = new Float64Array(WINDOW);
+  private latencyCount = 0;
+  private cachedCount = 0;
+
+  record(ms: number, cached: boolean, fallback: boolean): void {
+    this.requests += 1;
+    if (cached) {
+      this.cacheHits += 1;
+      this.cachedLatencies[this.cachedCount++ % WINDOW] = ms;
+    } else {
+      this.generated += 1;
+    }
+    if (fallback && !cached) this.fallbacks += 1;
+    this.latencies[this.latencyCount++ % WINDOW] = ms;
+  }
+
+  recordFailure(): void {
+    this.failures += 1;
+  }
+
+  /** p95 of cached answers, ms (monitoring alerts above 100 ms). */
+  cachedP95(): number {
+    return percentile(this.cachedLatencies, this.cachedCount, 95);
+  }
+
+  snapshot(): Record<string, number> {
+    return {
+      captions_generated: this.generated,
+      requests: this.requests,
+      cache_hits: this.cacheHits,
+      cache_hit_rate: this.requests === 0 ? 0 : round(this.cacheHits / this.requests, 4),
+      fallbacks: this.fallbacks,
+      failures: this.failures,
+      p50_ms: percentile(this.latencies, this.latencyCount, 50),
+      p95_ms: percentile(this.latencies, this.latencyCount, 95),
+      cached_p95_ms: this.cachedP95(),
+    };
+  }
+}
+
+function percentile(ring: Float64Array, count: number, p: number): number {
+  const n = Math.min(count, ring.length);
+  if (n === 0) return 0;
+  const sorted = Array.from(ring.subarray(0, n)).sort((a, b) => a - b);
+  return round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)], 3);
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { InvalidInputError } from '../common/errors/app-errors';
+import { DatabaseService } from '../resources/database/database.service';
+import { CaptionGeneration } from '../resources/model-pool/caption.types';
+import { CaptionPage, CaptionView } from './caption.types';
+import { GenerateCaptionDto } from './dto/generate-caption.dto';
+
+interface CaptionRow {
+  id: string;
+  caption: string;
+  hashtags: string[];
+  style: string;
+  tone: string | null;
+  language: string;
+  content_description: string;
+  model: string;
+  fallback: boolean;
+  processing_time_ms: number;
+  created_at: Date;
+}
+
+const COLUMNS =
+  'id, caption, hashtags, style, tone, language, content_description, model, fallback, processing_time_ms, created_at';
+
+/** Captions in PostgreSQL: insert, fetch by id, keyset pages newest first. */
+@Injectable()
+export class CaptionsRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  /** Stores one caption; pass `manager` to take part in a caller's transaction. */
+  async insert(
+    request: GenerateCaptionDto,
+    requestKey: string,
+    result: CaptionGeneration,
+    processingMs: number,
+    manager?: EntityManager,
+  ): Promise<CaptionView> {
+    const sql = `INSERT INTO captions (request_key, content_description, style, tone, language, hashtag_count, max_length, caption, hashtags, model, fallback, processing_time_ms)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12) RETURNING ${COLUMNS}`;
+    const params = [
+      requestKey,
+      request.content_description,
+      request.style,
+      request.tone ?? null,
+      request.language,
+      request.hashtag_count,
+      request.max_length,
+      result.caption,
+      JSON.stringify(result.hashtags),
+      result.model,
+      result.fallback,
+      processingMs,
+    ];
+    const rows: CaptionRow[] = manager
+      ? await manager.query(sql, params)
+      : await this.database.query<CaptionRow>(sql, params);
+    return toView(rows[0], false);
+  }
+
+  async findById(id: string): Promise<CaptionView | undefined> {
+    const rows = await this.database.query<CaptionRow>(
+      `SELECT ${COLUMNS} FROM captions WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toView(rows[0], false) : undefined;
+  }
+
+  /** Newest first; the cursor is the (created_at, id) of the last row of the previous page. */
+  async page(limit: number, cursor?: string): Promise<CaptionPage> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const rows = after
+      ? await this.database.query<CaptionRow>(
+          `SELECT ${COLUMNS} FROM captions WHERE (created_at, id) < ($1, $2) ORDER BY created_at DESC, id DESC LIMIT $3`,
+          [after.createdAt, after.id, limit + 1],
+        )
+      : await this.database.query<CaptionRow>(
+          `SELECT ${COLUMNS} FROM captions ORDER BY created_at DESC, id DESC LIMIT $1`,
+          [limit + 1],
+        );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((row) => toView(row, false)),
+      next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+  }
+}
+
+function toView(row: CaptionRow, cached: boolean): CaptionView {
+  return {
+    id: row.id,
+    caption: row.caption,
+    hashtags: row.hashtags,
+    style: row.style,
+    tone: row.tone,
+    language: row.language,
+    content_description: row.content_description,
+    model: row.model,
+    cached,
+    fallback: row.fallback,
+    processing_time_ms: Number(row.processing_time_ms),
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${new Date(createdAt).toISOString()}|${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (Number.isNaN(createdAt.getTime()) || !UUID.test(id ?? '')) {
+    throw new InvalidInputError('cursor is not a next_cursor value from a previous page');
+  }
+  return { createdAt, id };
+}

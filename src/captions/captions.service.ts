@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { NotFoundAppError } from '../common/errors/app-errors';
+import { CacheService } from '../resources/cache/cache.service';
+import { CaptionRequest } from '../resources/model-pool/caption.types';
+import { ModelPoolService } from '../resources/model-pool/model-pool.service';
+import { CaptionStatsService } from './caption-stats.service';
+import { CaptionPage, CaptionView } from './caption.types';
+import { CaptionsRepository } from './captions.repository';
+import { GenerateCaptionDto } from './dto/generate-caption.dto';
+
+/**
+ * Caption generation on the shared resources: the model pool writes, the two-level cache
+ * answers repeats (keyed by the normalized request), PostgreSQL keeps every caption.
+ */
+@Injectable()
+export class CaptionsService {
+  private readonly logger = new Logger(CaptionsService.name);
+
+  constructor(
+    private readonly models: ModelPoolService,
+    private readonly cache: CacheService,
+    private readonly repository: CaptionsRepository,
+    private readonly stats: CaptionStatsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async generate(dto: GenerateCaptionDto): Promise<CaptionView> {
+    const started = performance.now();
+    const key = this.requestKey(dto);
+    let computed = false;
+    try {
+      const view = await this.cached(key, async () => {
+        computed = true;
+        return this.generateAndStore(dto, key, started);
+      });
+      const ms = round(performance.now() - started);
+      this.stats.record(ms, !computed, view.fallback);
+      // A fallback answer is not what was asked for: serve it, but do not keep it.
+      if (computed && view.fallback) await this.cache.del(`caption:${key}`).catch(() => undefined);
+      return { ...view, cached: !computed, processing_time_ms: ms };
+    } catch (error) {
+      this.stats.recordFailure();
+      throw error;
+    }
+  }
+
+  /**
+   * Generates and stores one caption without the cache; with `manager` the insert joins the
+   * caller's transaction (batch jobs mark their item done in the same one).
+   */
+  async generateAndStore(
+    dto: GenerateCaptionDto,
+    key = this.requestKey(dto),
+    started = performance.now(),
+    manager?: EntityManager,
+  ): Promise<CaptionView> {
+    const result = await this.models.generateCaption(toCaptionRequest(dto), { model: dto.model });
+    return this.repository.insert(dto, key, result, round(performance.now() - started), manager);
+  }
+
+  async findOne(id: string): Promise<CaptionView> {
+    const caption = await this.repository.findById(id);
+    if (!caption) throw new NotFoundAppError(`caption ${id} not found`);
+    return caption;
+  }
+
+  list(limit: number, cursor?: string): Promise<CaptionPage> {
+    return this.repository.page(limit, cursor);
+  }
+
+  /** The normalized request: what makes two requests the same caption. */
+  requestKey(dto: GenerateCaptionDto): string {
+    const normalized = [
+      dto.content_description.replace(/\s+/g, ' ').trim(),
+      dto.style,
+      dto.hashtag_count,
+      dto.tone?.toLowerCase() ?? null,
+      dto.language.toLowerCase(),
+      dto.max_length,
+      dto.model ?? this.models.defaultModel,
+    ];
+    return createHash('sha256').update(JSON.stringify(normalized)).digest('base64url');
+  }
+
+  /** Through the cache while it serves; straight to the loader when it is closed. */
+  private async cached(key: string, load: () => Promise<CaptionView>): Promise<CaptionView> {
+    if (!this.cache.isUsable) {
+      this.logger.debug('cache not usable: generating without it');
+      return load();
+    }
+    return this.cache.getOrSet(`caption:${key}`, load, { ttl: this.config.CACHE_TTL });
+  }
+}
+
+function toCaptionRequest(dto: GenerateCaptionDto): CaptionRequest {
+  return {
+    content_description: dto.content_description,
+    style: dto.style,
+    hashtag_count: dto.hashtag_count,
+    tone: dto.tone,
+    language: dto.language,
+    max_length: dto.max_length,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,134 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '../../config/app-config';
+import { RedisService } from '../redis/redis.service';
+import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
+import { ResourceRegistry } from '../registry/resource-registry.service';
+import { ResourceType } from '../registry/resource-state';
+import { CACHE_RESOURCE_NAME, SWEEP_INTERVAL_NAME } from './cache.constants';
+import { CacheStats, GetOrSetOptions, SetOptions } from './cache.types';
+import { TieredCache } from './tiered-cache';
+
+/** `/resources/cache/status`: the cache's counters plus its lifecycle state. */
+export type CacheStatus = CacheStats & { state: string };
+
+/**
+ * The shared two-level cache as a managed resource named `cache`: L1 in process, L2 in Redis
+ * when REDIS_URL (or Sentinel/Cluster) is set. The work is done by `TieredCache`; this class
+ * builds it from AppConfig, ties it to the resource lifecycle (init starts the expired-entry
+ * sweep and the invalidation subscription, shutdown stops them and empties L1), and registers
+ * the sweep with @nestjs/schedule when ScheduleModule is loaded.
+ *
+ * The cache serves from construction on, so providers may use it in their own onModuleInit;
+ * after `shutdown()` calls fail with ResourceUnavailableError (503) until `init()`.
+ */
+@Injectable()
+export class CacheService
+  extends ManagedResourceBase
+  implements OnModuleInit, OnApplicationShutdown
+{
+  private readonly cache: TieredCache;
+
+  constructor(
+    config: AppConfig,
+    registry: ResourceRegistry,
+    @Optional() redis?: RedisService,
+    @Optional() private readonly scheduler?: SchedulerRegistry,
+  ) {
+    super(CACHE_RESOURCE_NAME, ResourceType.CACHE);
+    this.cache = new TieredCache({
+      maxEntries: config.CACHE_SIZE,
+      maxBytes: config.CACHE_MAX_BYTES,
+      ttlSeconds: config.CACHE_TTL,
+      maxValueBytes: config.CACHE_MAX_VALUE_BYTES,
+      namespace: config.CACHE_NAMESPACE,
+      redis: redis?.enabled ? redis : undefined,
+      l2TimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      logger: this.logger,
+    });
+    registry.register(this);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.init();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Default TTL, seconds (CACHE_TTL). */
+  get defaultTtl(): number {
+    return this.cache.ttlSeconds;
+  }
+
+  /** True after shutdown, until the next init. */
+  get closed(): boolean {
+    return this.cache.closed;
+  }
+
+  /** See TieredCache.get: the fresh value or undefined; misses share one L2 read. */
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.cache.get<T>(key);
+  }
+
+  /** See TieredCache.getOrSet: cached value or the loader's, loader run once per key at a time. */
+  getOrSet<T>(key: string, loader: () => T | Promise<T>, options?: GetOrSetOptions): Promise<T> {
+    return this.cache.getOrSet(key, loader, options);
+  }
+
+  /** See TieredCache.set: 400/413 for values JSON cannot carry or that are too large. */
+  set(key: string, value: unknown, options?: SetOptions): Promise<void> {
+    return this.cache.set(key, value, options);
+  }
+
+  /** Removes the key here, in Redis and in every instance's L1. */
+  del(key: string): Promise<boolean> {
+    return this.cache.del(key);
+  }
+
+  /** Empties every instance's L1 and this namespace in Redis; other Redis keys are untouched. */
+  clear(): Promise<{ l1: number; l2: number }> {
+    return this.cache.clear();
+  }
+
+  /** Fresh value and remaining fresh time, without counting a hit or a miss (admin reads). */
+  inspect(key: string): Promise<{ value: unknown; ttlRemainingMs: number } | undefined> {
+    return this.cache.inspect(key);
+  }
+
+  /** Drops expired L1 entries now; returns how many. */
+  sweep(): number {
+    return this.cache.sweep();
+  }
+
+  /** For the status endpoint and the monitoring module. */
+  stats(): CacheStatus {
+    return { ...this.cache.stats(), state: this.state };
+  }
+
+  protected async doInit(): Promise<void> {
+    await this.cache.start();
+    const timer = this.cache.sweepTimer;
+    if (this.scheduler && timer) {
+      if (this.scheduler.doesExist('interval', SWEEP_INTERVAL_NAME)) {
+        this.scheduler.deleteInterval(SWEEP_INTERVAL_NAME);
+      }
+      this.scheduler.addInterval(SWEEP_INTERVAL_NAME, timer);
+    }
+  }
+
+  protected async doShutdown(): Promise<void> {
+    if (this.scheduler?.doesExist('interval', SWEEP_INTERVAL_NAME)) {
+      this.scheduler.deleteInterval(SWEEP_INTERVAL_NAME);
+    }
+    await this.cache.close();
+  }
+
+  /** Healthy with L2 up or not configured; degraded (still serving from L1) while L2 is down. */
+  protected async probe(): Promise<ResourceHealth> {
+    const l2 = this.cache.l2State;
+    const details = { size: this.cache.stats().size, l2 };
+    return { status: l2 === 'down' ? 'degraded' : 'healthy', details };
+  }
+}

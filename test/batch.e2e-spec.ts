@@ -1,0 +1,162 @@
+import { DatabaseService } from '../src/resources/database/database.service';
+import { TestApp, bootTestApp, createTestDatabase, eventually } from './support/test-app';
+
+const item = (i: number) => ({
+  content_description: `Batch photo number ${i}: a lighthouse in the fog`,
+  style: 'casual',
+  hashtag_count: 2,
+});
+
+describe('batches and background jobs (e2e, real PostgreSQL)', () => {
+  let t: TestApp;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await bootTestApp({ DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  const jobStatus = async (id: string, app = t) =>
+    (await app.request({ method: 'GET', url: `/api/v14/batch/jobs/${id}` })).json();
+
+  it('generates a batch where one bad item fails alone, with its index', async () => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/api/v14/batch/generate',
+      payload: {
+        requests: [item(1), { content_description: 'x', style: 'angry' }, item(2), 'not an object'],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ succeeded: 2, failed: 2 });
+    expect(body.results.map((r: { index: number; ok: boolean }) => [r.index, r.ok])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
+    expect(body.results[1].error).toMatchObject({
+      statusCode: 400,
+      message: [expect.stringContaining('style')],
+    });
+    expect(body.results[0].hashtags).toHaveLength(2);
+  });
+
+  it('completes a job of 1,000 items in the background with progress and paginated results', async () => {
+    const requests = Array.from({ length: 1000 }, (_, i) =>
+      i === 500 ? { style: 'casual' } : item(i),
+    );
+    const created = await t.request({
+      method: 'POST',
+      url: '/api/v14/batch/jobs',
+      payload: { requests },
+    });
+    expect(created.statusCode).toBe(202);
+    const { job_id } = created.json();
+    expect(
+      await eventually(async () => (await jobStatus(job_id)).state === 'completed', 60_000, 100),
+    ).toBe(true);
+    expect(await jobStatus(job_id)).toEqual({
+      job_id,
+      state: 'completed',
+      total: 1000,
+      done: 999,
+      failed: 1,
+      progress_percent: 100,
+      results_url: `/api/v14/batch/jobs/${job_id}/results`,
+    });
+    const page = (
+      await t.request({
+        method: 'GET',
+        url: `/api/v14/batch/jobs/${job_id}/results?limit=10&cursor=495`,
+      })
+    ).json();
+    expect(page.items.map((i: { index: number }) => i.index)).toEqual([
+      496, 497, 498, 499, 500, 501, 502, 503, 504, 505,
+    ]);
+    expect(page.items[4]).toMatchObject({
+      index: 500,
+      state: 'failed',
+      error: expect.stringContaining('content_description'),
+    });
+    expect(page.items[0]).toMatchObject({
+      state: 'done',
+      caption_id: expect.any(String),
+      hashtags: expect.any(Array),
+    });
+    expect(page.next_cursor).toBe('505');
+  }, 90_000);
+
+  it('answers unknown and malformed job ids with 404 and 400', async () => {
+    expect(
+      (
+        await t.request({
+          method: 'GET',
+          url: '/api/v14/batch/jobs/00000000-0000-4000-8000-000000000000',
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect((await t.request({ method: 'GET', url: '/api/v14/batch/jobs/zzz' })).statusCode).toBe(
+      400,
+    );
+  });
+});
+
+describe('a background job interrupted by stopping the app (e2e)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('resumes after a restart and does every item exactly once', async () => {
+    const first = await bootTestApp({ DATABASE_URL: db.url });
+    const total = 2000;
+    const created = await first.request({
+      method: 'POST',
+      url: '/api/v14/batch/jobs',
+      payload: { requests: Array.from({ length: total }, (_, i) => item(i)) },
+    });
+    const { job_id } = created.json();
+    const progress = async (app: TestApp) =>
+      (await app.request({ method: 'GET', url: `/api/v14/batch/jobs/${job_id}` })).json();
+    expect(await eventually(async () => (await progress(first)).done > 0, 30_000, 20)).toBe(true);
+    await first.close();
+
+    const second = await bootTestApp({ DATABASE_URL: db.url });
+    try {
+      const atRestart = await progress(second);
+      expect(atRestart.done).toBeLessThan(total);
+      expect(
+        await eventually(async () => (await progress(second)).state === 'completed', 90_000, 100),
+      ).toBe(true);
+      expect(await progress(second)).toMatchObject({
+        done: total,
+        failed: 0,
+        progress_percent: 100,
+      });
+      const database = second.app.get(DatabaseService);
+      const [counts] = await database.query<{
+        captions: number;
+        linked: number;
+        distinct_links: number;
+      }>(
+        `SELECT (SELECT count(*)::int FROM captions) AS captions,
+                (SELECT count(caption_id)::int FROM batch_job_items WHERE job_id = $1) AS linked,
+                (SELECT count(DISTINCT caption_id)::int FROM batch_job_items WHERE job_id = $1) AS distinct_links`,
+        [job_id],
+      );
+      expect(counts).toEqual({ captions: total, linked: total, distinct_links: total });
+    } finally {
+      await second.close();
+    }
+  }, 150_000);
+});
