@@ -65,6 +65,28 @@ describe('database pool (e2e, real PostgreSQL)', () => {
     await expect(database.query('SELECT 1 AS ok')).resolves.toEqual([{ ok: 1 }]);
   });
 
+  it('answers an HTTP request with 503 and Retry-After while the pool is exhausted, then serves again', async () => {
+    let releaseAll!: () => void;
+    const held = new Promise<void>((resolve) => (releaseAll = resolve));
+    const holders = [1, 2].map(() => database.withSession(() => held));
+    try {
+      const res = await t.request({ method: 'GET', url: '/api/v14/captions?limit=1' });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.json()).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        request_id: expect.any(String),
+      });
+    } finally {
+      releaseAll();
+      await Promise.all(holders);
+    }
+    expect((await t.request({ method: 'GET', url: '/api/v14/captions?limit=1' })).statusCode).toBe(
+      200,
+    );
+  });
+
   it('recovers by itself after pg_terminate_backend kills every app connection', async () => {
     await database.query('SELECT 1');
     const admin = new Client({ connectionString: TEST_DATABASE_URL });
@@ -83,5 +105,34 @@ describe('database pool (e2e, real PostgreSQL)', () => {
     await expect(database.query('SELECT 2 AS two')).resolves.toEqual([{ two: 2 }]);
     const health = await database.health();
     expect(health.status).toBe('healthy');
+  });
+});
+
+describe('migrations with two instances starting together (e2e)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('take turns under the advisory lock: both start, the schema is applied once', async () => {
+    const [a, b] = await Promise.all([
+      bootTestApp({ DATABASE_URL: db.url }),
+      bootTestApp({ DATABASE_URL: db.url }),
+    ]);
+    try {
+      const rows = await a.app
+        .get(DatabaseService)
+        .query<{ name: string }>('SELECT name FROM migrations');
+      expect(rows).toEqual([{ name: 'InitialSchema1764300000000' }]);
+      await expect(
+        b.app.get(DatabaseService).query('SELECT count(*) FROM captions'),
+      ).resolves.toBeDefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
