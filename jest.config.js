@@ -27,6 +27,7 @@ module.exports = {
   // Child processes (redis-server, the server under SIGTERM) and reconnect timers of pools that
   // were closed can outlive a file by a moment; do not let that hold the run open.
   forceExit: true,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
     {

@@ -226,7 +226,7 @@ export function validateConfig(env: Record<string, string | undefined>): AppConf
   if (errors.length > 0) {
     throw new ConfigValidationError(
       errors.map((e) => {
-        const message = Object.values(e.constraints ?? {})[0] ?? 'is invalid';
+        const message = firstMessage(e.constraints);
         return (SENSITIVE_VARIABLES as readonly string[]).includes(e.property)
           ? `${e.property} is invalid (${message.replace(/^\S+\s/, '')})`
           : `${e.property}=${JSON.stringify(raw[e.property])}: ${message}`;
@@ -234,4 +234,11 @@ export function validateConfig(env: Record<string, string | undefined>): AppConf
     );
   }
   return config;
+}
+
+/** Type errors first: "abc" for a number should say "must be an integer", not "must be ≤ 1000". */
+const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isIn', 'isConnectionUrl', 'isString', 'matches'];
+function firstMessage(constraints: Record<string, string> = {}): string {
+  const key = TYPE_CONSTRAINTS.find((k) => k in constraints) ?? Object.keys(constraints)[0];
+  return key ? constraints[key] : 'is invalid';
 }
