@@ -130,4 +130,23 @@ describe('app (e2e, real PostgreSQL and Redis)', () => {
       connections: { ready: 2 },
     });
   });
+
+  it('shows the HTTP pool with the contract fields', async () => {
+    const res = await t.request({ method: 'GET', url: '/api/v14/resources/pools/http/status' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      name: 'http_client',
+      state: 'ready',
+      max_connections: 100,
+      timeout_ms: 30_000,
+      sockets: {
+        active: expect.any(Number),
+        free: expect.any(Number),
+        pending: expect.any(Number),
+      },
+      requests: expect.any(Number),
+      errors: expect.any(Number),
+      hosts: expect.any(Object),
+    });
+  });
 });

@@ -37,6 +37,24 @@ describe('database pool (e2e, real PostgreSQL)', () => {
     expect((database.stats().pool as { in_use: number }).in_use).toBe(0);
   });
 
+  it('destroys a connection released inside an open transaction instead of reusing it', async () => {
+    const pid = async () =>
+      (await database.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0].pid;
+    const before = await pid();
+    const leaked = await database.withSession(async (m) => {
+      await m.queryRunner!.startTransaction();
+      return (await m.query('SELECT pg_backend_pid() AS pid'))[0].pid as number;
+    });
+    expect(leaked).toBe(before);
+    const after = await pid();
+    expect(after).not.toBe(leaked);
+    const [open] = await database.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1',
+      [leaked],
+    );
+    expect(open.n).toBe(0);
+  });
+
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     await database.query('CREATE TABLE tx_probe (v int)');
     await database.transaction((m) => m.query('INSERT INTO tx_probe VALUES (1)'));

@@ -116,6 +116,9 @@ const BREAKER_STATES: Record<CircuitState, string> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
+/** Longest pause between attempts to subscribe to invalidations, ms. */
+const SUBSCRIBE_RETRY_MAX_MS = 5_000;
+
 /** Distinct warnings remembered by warnOnce, so a recurring one is logged a single time. */
 const MAX_REMEMBERED_WARNINGS = 100;
 
@@ -146,7 +149,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -155,8 +158,9 @@ function describe(error: unknown): string {
  *
  * - **L1** is lru-cache used directly, not through cache-manager/Keyv: the L1 hit path is the
  *   hot path of the whole service, and cache-manager 7's `get` (Keyv underneath: hooks, stats,
- *   namespace and expiry checks, several awaits) measured ~2–3× slower than an awaited raw
- *   lru-cache get, while this path stays within ~0.8–0.9× of it (bench/cache.bench.ts).
+ *   namespace and expiry checks, several awaits) measured ~0.2–0.25× of an awaited raw
+ *   lru-cache get, while this path measured ~0.75–1.05× of it, ~3.5–4.5× cache-manager
+ *   (bench/cache.bench.ts, Node 20, 2 cores).
  * - **L2** talks to the shared RedisService directly, not through a Keyv store: the Redis Keyv
  *   adapter is not installed, and the features that matter here (remaining TTL via PTTL for L1
  *   refills, SET NX PX leases, SCAN + UNLINK scoped to the namespace, the pool's subscriber
@@ -203,7 +207,8 @@ export class TieredCache {
   private subscribeRetry?: NodeJS.Timeout;
   private subscribing?: Promise<void>;
   private unsubscribe?: () => Promise<void>;
-  private subscribeFailed = false;
+  /** Failed subscription attempts in a row (0: subscribed or never tried). */
+  private subscribeFailures = 0;
   private leaseSeq = 0;
   private readonly warned = new Set<string>();
 
@@ -415,8 +420,8 @@ export class TieredCache {
     if (!this.redis) return;
     const written = await this.writeL2(key, json, ttlMs, graceMs);
     // Publish after the write has landed, or a peer could re-read the old value from L2.
-    if (written) await this.publishInvalidation([key]);
-    else this.rememberInvalidation([key]);
+    await this.publishInvalidation([key]);
+    if (!written) this.rememberInvalidation([key]);
   }
 
   /** Removes `key` here, in L2 and in every instance's L1. True if it was present. */
@@ -431,10 +436,8 @@ export class TieredCache {
       this.l2('unlink', (redis) => redis.run((c) => c.unlink(this.keyBase + key))),
     );
     if (removed === L2_FAILED) this.rememberInvalidation([key]);
-    else {
-      existed ||= removed > 0;
-      await this.publishInvalidation([key]);
-    }
+    else existed ||= removed > 0;
+    await this.publishInvalidation([key]);
     return existed;
   }
 
@@ -453,11 +456,11 @@ export class TieredCache {
     // Writes in flight must land before the scan, so the scan removes them too.
     await Promise.all(this.writes.values());
     const l2 = await this.clearL2();
+    await this.publishInvalidation('all');
     if (l2 === L2_FAILED) {
       this.rememberInvalidation('all');
       return { l1, l2: 0 };
     }
-    await this.publishInvalidation('all');
     return { l1, l2 };
   }
 
@@ -628,7 +631,7 @@ export class TieredCache {
       serialized = serializeValue(value, this.maxValueBytes);
     } catch (error) {
       // undefined is how loaders say "nothing": not an error worth a log line.
-      if (value !== undefined) this.warnOnce(`not caching a loader result: ${describe(error)}`);
+      if (value !== undefined) this.warnOnce(`not caching a loader result: ${messageOf(error)}`);
       if (leaseToken) void this.releaseLease(key, leaseToken);
       return { value, source: 'loader' };
     }
@@ -906,22 +909,21 @@ export class TieredCache {
           this.subscribing = undefined;
           if (this.stopped) return void unsubscribe().catch(() => undefined);
           this.unsubscribe = unsubscribe;
-          if (this.subscribeFailed) this.logger.log('subscribed to cache invalidations again');
-          this.subscribeFailed = false;
+          if (this.subscribeFailures > 0) this.logger.log('subscribed to cache invalidations');
+          this.subscribeFailures = 0;
         },
         (error: unknown) => {
           this.subscribing = undefined;
           if (this.stopped) return;
-          if (!this.subscribeFailed) {
+          if (this.subscribeFailures === 0) {
             this.logger.warn(
-              `cannot subscribe to cache invalidations (${describe(error)}); retrying in the background`,
+              `cannot subscribe to cache invalidations (${messageOf(error)}); retrying in the background`,
             );
           }
-          this.subscribeFailed = true;
-          this.subscribeRetry = setTimeout(
-            () => void this.subscribeInvalidations(),
-            DEFAULT_BREAKER_HALF_OPEN_MS,
-          );
+          // Soon at first (the Redis pool may simply not be initialised yet), then every 5 s.
+          const retryMs = Math.min(100 * 2 ** this.subscribeFailures, SUBSCRIBE_RETRY_MAX_MS);
+          this.subscribeFailures++;
+          this.subscribeRetry = setTimeout(() => void this.subscribeInvalidations(), retryMs);
           this.subscribeRetry.unref();
         },
       );
@@ -957,7 +959,7 @@ export class TieredCache {
         return L2_FAILED;
       }
       this.l2Counts.errors++;
-      this.noteL2Down(`${what} failed: ${describe(error)}`);
+      this.noteL2Down(`${what} failed: ${messageOf(error)}`);
       return L2_FAILED;
     }
   }

@@ -9,7 +9,7 @@ import {
   ResourceHealth,
 } from '../registry/managed-resource';
 import { ResourceRegistry } from '../registry/resource-registry.service';
-import { ResourceType } from '../registry/resource-state';
+import { ResourceState, ResourceType } from '../registry/resource-state';
 import { RedisConnection, createRedisConnection, redisMode } from './redis.connection-factory';
 
 type MessageHandler = (message: string) => void;
@@ -68,7 +68,8 @@ export class RedisService
 
   /** Configured and at least one command connection is up right now. */
   get available(): boolean {
-    return this.enabled && this.isUsable && this.connections.some((c) => c.status === 'ready');
+    const open = this.isUsable || this.state === ResourceState.ERROR;
+    return this.enabled && open && this.connections.some((c) => c.status === 'ready');
   }
 
   /** The next ready command connection, in turn. */
@@ -95,6 +96,9 @@ export class RedisService
     try {
       const result = await fn(this.client());
       this.latencyMs += (performance.now() - started - this.latencyMs) * LATENCY_EWMA_WEIGHT;
+      // A command timeout reports an error without dropping the connection, so no 'ready'
+      // event follows: a command that succeeds is what ends such an "outage".
+      if (this.state === ResourceState.ERROR) this.onConnectionReady();
       return result;
     } catch (error) {
       this.errors += 1;
