@@ -1,25 +1,9 @@
 import { DatabaseService } from '../src/resources/database/database.service';
 import { ResourceUnavailableError } from '../src/common/errors/app-errors';
-import {
-  ADMIN_KEY,
-  TestApp,
-  adminHeaders,
-  bootTestApp,
-  createTestDatabase,
-} from './support/test-app';
+import { ADMIN_KEY, adminHeaders, useTestApp } from './support/test-app';
 
 describe('admin surface and resource lifecycle (e2e)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootTestApp({ DATABASE_URL: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const t = useTestApp();
 
   it('refuses admin calls without a key (401) or with a wrong one', async () => {
     const none = await t.request({ method: 'POST', url: '/api/v14/resources/initialize' });
@@ -95,17 +79,7 @@ describe('admin surface and resource lifecycle (e2e)', () => {
 });
 
 describe('admin surface without ADMIN_API_KEY (e2e)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootTestApp({ DATABASE_URL: db.url, ADMIN_API_KEY: '' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const t = useTestApp({ ADMIN_API_KEY: '' });
 
   it('answers 403 saying how to enable admin calls', async () => {
     const res = await t.request({

@@ -1,17 +1,7 @@
-import { TestApp, bootTestApp, createTestDatabase } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('app (e2e, real PostgreSQL and Redis)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootTestApp({ DATABASE_URL: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const t = useTestApp();
 
   it('answers liveness without touching a dependency', async () => {
     const res = await t.request({ method: 'GET', url: '/api/v14/health/live' });

@@ -1,5 +1,11 @@
 import { DatabaseService } from '../src/resources/database/database.service';
-import { TestApp, bootTestApp, createTestDatabase, eventually } from './support/test-app';
+import {
+  TestApp,
+  bootTestApp,
+  createTestDatabase,
+  eventually,
+  useTestApp,
+} from './support/test-app';
 
 const item = (i: number) => ({
   content_description: `Batch photo number ${i}: a lighthouse in the fog`,
@@ -8,17 +14,7 @@ const item = (i: number) => ({
 });
 
 describe('batches and background jobs (e2e, real PostgreSQL)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootTestApp({ DATABASE_URL: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const t = useTestApp();
 
   const jobStatus = async (id: string, app = t) =>
     (await app.request({ method: 'GET', url: `/api/v14/batch/jobs/${id}` })).json();

@@ -1,19 +1,9 @@
-import { TestApp, bootTestApp, createTestDatabase } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const STYLES = ['casual', 'professional', 'funny', 'inspirational', 'educational', 'promotional'];
 
 describe('captions (e2e, real PostgreSQL, Redis and caption-local)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootTestApp({ DATABASE_URL: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const t = useTestApp();
 
   const generate = (payload: Record<string, unknown>) =>
     t.request({ method: 'POST', url: '/api/v14/captions/generate', payload });

@@ -1,4 +1,4 @@
-import { TestApp, bootTestApp, createTestDatabase } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /** 200 malformed bodies across the write endpoints: every one gets a 4xx contract body, none a 5xx. */
 function malformedBodies(): Array<{ url: string; payload: string; type?: string }> {
@@ -102,17 +102,7 @@ function isValid(field: string, value: unknown): boolean {
 }
 
 describe('malformed input (e2e)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await bootTestApp({ DATABASE_URL: db.url });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  const t = useTestApp();
 
   it('answers every one of 200+ malformed bodies with a 4xx contract error, never a 5xx', async () => {
     const bodies = malformedBodies();

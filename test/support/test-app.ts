@@ -105,3 +105,44 @@ export async function eventually(
   }
   return check();
 }
+
+export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
+
+/**
+ * Boots the real app on a fresh database before the enclosing describe's tests and removes
+ * both after them. The returned object forwards to the booted app, so tests read `t.request`.
+ */
+export function useTestApp(
+  env: Record<string, string | undefined> = {},
+): TestApp & { readonly database: TestDatabase } {
+  let booted: TestApp | undefined;
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    booted = await bootTestApp({ DATABASE_URL: database.url, ...env });
+  });
+  afterAll(async () => {
+    await booted?.close();
+    await database?.drop();
+  });
+  const current = (): TestApp => {
+    if (!booted)
+      throw new Error('the test app is not booted yet (use it inside tests or beforeAll)');
+    return booted;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get config() {
+      return current().config;
+    },
+    get database() {
+      if (!database) throw new Error('the test database is not created yet');
+      return database;
+    },
+    request: ((...args: Parameters<TestApp['request']>) =>
+      current().request(...args)) as TestApp['request'],
+    close: () => current().close(),
+  };
+}
