@@ -32,7 +32,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     // Cache keys of up to 256 characters travel in the path (Fastify's default is 100).
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request.
     forceCloseConnections: 'idle',
   });
