@@ -4,6 +4,7 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@
 import { FastifyReply } from 'fastify';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
+import { ModelPoolService } from '../model-pool/model-pool.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceHealthIndicator } from './resource.health';
 import { ProbeCache } from './probe-cache';
@@ -29,6 +30,7 @@ export class HealthController {
     private readonly resources: ResourceHealthIndicator,
     private readonly registry: ResourceRegistry,
     private readonly lifecycle: LifecycleService,
+    private readonly models: ModelPoolService,
   ) {}
 
   @Get('live')
@@ -72,12 +74,20 @@ export class HealthController {
   }
 
   @Get('startup')
-  @ApiOperation({ summary: 'Startup: 200 once every resource has finished initializing' })
+  @ApiOperation({
+    summary:
+      'Startup: 200 once every resource has finished initializing and MODEL_PRELOAD models are loaded',
+  })
   @ApiServiceUnavailableResponse({ description: 'still starting' })
   startup(@Res({ passthrough: true }) reply: FastifyReply): Record<string, unknown> {
-    const started = this.registry.allInitialized();
+    const missingModels = this.models.missingRequiredModels();
+    const started = this.registry.allInitialized() && missingModels.length === 0;
     if (!started) void reply.status(503);
-    return { status: started ? 'ok' : 'starting', resources: this.registry.states() };
+    return {
+      status: started ? 'ok' : 'starting',
+      resources: this.registry.states(),
+      missing_models: missingModels,
+    };
   }
 
   private notDraining() {
