@@ -9,6 +9,7 @@ import { DocsModule } from './docs/docs.module';
 import { DatabaseModule } from './resources/database/database.module';
 import { databaseSchema } from './database.schema';
 import { HealthModule } from './resources/health/health.module';
+import { MonitoringModule } from './resources/monitoring/monitoring.module';
 import { RedisModule } from './resources/redis/redis.module';
 import { RegistryModule } from './resources/registry/registry.module';
 import { HttpPoolModule } from './resources/http-pool/http-pool.module';
@@ -35,6 +36,7 @@ export class AppModule {
         AppCacheModule,
         ModelPoolModule,
         HealthModule,
+        MonitoringModule,
         CaptionsModule,
         BatchModule,
         DocsModule,

@@ -46,15 +46,12 @@ describe('probes while a preloaded model cannot load (e2e)', () => {
   });
 
   it('falls back to caption-local when the requested remote model fails, and says so', async () => {
-    const res = await t.request({
-      method: 'POST',
-      url: '/api/v14/captions/generate',
-      payload: {
-        content_description: 'Snow on a quiet street at night',
-        style: 'casual',
-        model: 'openai-compatible',
-      },
-    });
+    const payload = {
+      content_description: 'Snow on a quiet street at night',
+      style: 'casual',
+      model: 'openai-compatible',
+    };
+    const res = await t.request({ method: 'POST', url: '/api/v14/captions/generate', payload });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ model: 'caption-local', fallback: true, cached: false });
     // A fallback answer is not what was asked for, so it is not kept in the cache.

@@ -227,9 +227,9 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       }
 
       for (const pool of ['database', 'http']) {
-        expect(sample(text, `captions_api_pool_connections{pool="${pool}",state="in_use"}`)).toEqual(
-          expect.any(Number),
-        );
+        expect(
+          sample(text, `captions_api_pool_connections{pool="${pool}",state="in_use"}`),
+        ).toEqual(expect.any(Number));
         expect(sample(text, `captions_api_pool_usage_ratio{pool="${pool}"}`)).toEqual(
           expect.any(Number),
         );
@@ -240,7 +240,9 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       expect(sample(text, 'captions_api_cache_hits_total{tier="l2"}')).toEqual(expect.any(Number));
       expect(sample(text, 'captions_api_cache_misses_total{tier="l2"}')).toBeGreaterThan(0);
       expect(sample(text, 'captions_api_model_loaded{model="caption-local"}')).toBe(1);
-      expect(sample(text, 'captions_api_model_inferences_total{model="caption-local"}')).toBeGreaterThan(0);
+      expect(
+        sample(text, 'captions_api_model_inferences_total{model="caption-local"}'),
+      ).toBeGreaterThan(0);
       expect(sample(text, 'captions_api_system_memory_usage_ratio')).toBeGreaterThan(0);
       expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
       expect(text).toMatch(
@@ -281,7 +283,10 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       }
       const metrics = (await scrape(off)).body;
       expect(
-        sample(metrics, 'captions_api_selftest_operation_duration_seconds_count{resource="database"}'),
+        sample(
+          metrics,
+          'captions_api_selftest_operation_duration_seconds_count{resource="database"}',
+        ),
       ).toBeGreaterThanOrEqual(20);
     });
 
@@ -343,7 +348,9 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
   describe('with ENABLE_MONITORING=true and one-second intervals', () => {
     it('registers both jobs in SchedulerRegistry', () => {
       const intervals = on.app.get(SchedulerRegistry).getIntervals();
-      expect(intervals).toEqual(expect.arrayContaining([METRICS_INTERVAL_NAME, HEALTH_INTERVAL_NAME]));
+      expect(intervals).toEqual(
+        expect.arrayContaining([METRICS_INTERVAL_NAME, HEALTH_INTERVAL_NAME]),
+      );
     });
 
     it('takes snapshots and health checks by itself, and keeps them as history', async () => {
@@ -375,6 +382,18 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
         memory_usage_percent: expect.any(Number),
         cpu_usage_percent: expect.any(Number),
       });
+    });
+
+    it('exposes its own metrics registry, next to the other app in this process', async () => {
+      const mine = (await scrape(on)).body;
+      const checked = promtool(mine);
+      if (checked) expect(checked.status).toBe(0);
+      expect(sample(mine, 'captions_api_model_loaded{model="caption-local"}')).toBe(1);
+      // Requests to the other app do not show here: only this scrape is new.
+      const before = sample(mine, 'captions_api_requests_total') as number;
+      for (let i = 0; i < 5; i++) await off.request({ method: 'GET', url: '/api/v14/health/live' });
+      const after = sample((await scrape(on)).body, 'captions_api_requests_total');
+      expect(after).toBe(before + 1);
     });
 
     it('answers stats from the snapshot between ticks', async () => {

@@ -1,0 +1,420 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CaptionStatsService } from '../../captions/caption-stats.service';
+import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
+import { withTimeout } from '../../common/util/with-timeout';
+import { AppConfig } from '../../config/app-config';
+import { CacheService } from '../cache/cache.service';
+import { DatabaseService } from '../database/database.service';
+import { HttpPoolService } from '../http-pool/http-pool.service';
+import { ModelPoolService } from '../model-pool/model-pool.service';
+import { RedisService } from '../redis/redis.service';
+import { HealthStatus } from '../registry/managed-resource';
+import { ResourceRegistry } from '../registry/resource-registry.service';
+import { ResourceType } from '../registry/resource-state';
+import { AlertTracker, RateWindow, evaluateAlerts } from './alerts';
+import {
+  HEALTH_CHECK_TIMEOUT_MS,
+  HEALTH_INTERVAL_NAME,
+  HISTORY_SPAN_S,
+  METRICS_INTERVAL_NAME,
+  RATE_WINDOW_MS,
+  SYSTEM_METRICS_SAMPLER,
+} from './monitoring.constants';
+import {
+  CheckStatus,
+  HealthCheckKey,
+  HistoryPoint,
+  MonitoringHealth,
+  MonitoringHistory,
+  MonitoringStats,
+} from './monitoring.types';
+import { RingBuffer } from './ring-buffer';
+import { SystemMetricsSampler } from './system-metrics';
+
+/** The parts of DatabaseService.stats() read here (it is typed as a plain record). */
+interface DatabaseStatsView {
+  state: string;
+  embedded: boolean;
+  pool: {
+    max: number;
+    total: number;
+    idle: number;
+    in_use: number;
+    waiting: number;
+    usage_percent: number;
+  };
+  stats: { queries: number; errors: number };
+}
+
+/** The parts of RedisService.stats() read here. */
+interface RedisStatsView {
+  state: string;
+  pool_size: number;
+  connections: { ready: number; connecting: number; closed: number };
+  operations: number;
+  errors: number;
+}
+
+const CHECK_KEYS: Record<ResourceType, HealthCheckKey> = {
+  [ResourceType.DATABASE]: 'database',
+  [ResourceType.REDIS]: 'redis',
+  [ResourceType.HTTP_CLIENT]: 'http',
+  [ResourceType.CACHE]: 'cache',
+  [ResourceType.AI_MODEL]: 'models',
+};
+
+/** Worse first: with several resources of one type, the worst one is reported. */
+const SEVERITY: Record<CheckStatus, number> = {
+  unhealthy: 3,
+  degraded: 2,
+  healthy: 1,
+  disabled: 0,
+};
+
+/** Checks whose failure means the service cannot serve (the same two readiness requires). */
+const CRITICAL: readonly HealthCheckKey[] = ['database', 'models'];
+
+/**
+ * v14 monitoring: the `/resources/monitoring/stats` snapshot, the resource health summary, the
+ * alerts on v14's performance targets and an hour of history.
+ *
+ * With ENABLE_MONITORING (default) two intervals are registered in SchedulerRegistry at
+ * bootstrap: a metrics snapshot every METRICS_INTERVAL s and a health check every
+ * HEALTH_CHECK_INTERVAL s; the endpoints answer with the last result, so they cost nothing.
+ * Without it no timer runs and every read computes a fresh result.
+ */
+@Injectable()
+export class MonitoringService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Monitoring');
+  private readonly system: SystemMetricsSampler;
+  private readonly tracker = new AlertTracker(this.logger);
+  private readonly hitRate = new RateWindow(RATE_WINDOW_MS);
+  private readonly errorRate = new RateWindow(RATE_WINDOW_MS);
+  private readonly ring: RingBuffer<HistoryPoint>;
+  private lastStats?: MonitoringStats;
+  private lastHealth?: MonitoringHealth;
+  private collecting?: Promise<MonitoringStats>;
+  private checking?: Promise<MonitoringHealth>;
+  private lastRecordedAt?: number;
+  private started = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly registry: ResourceRegistry,
+    private readonly lifecycle: LifecycleService,
+    private readonly database: DatabaseService,
+    private readonly redis: RedisService,
+    private readonly http: HttpPoolService,
+    private readonly cache: CacheService,
+    private readonly models: ModelPoolService,
+    private readonly captions: CaptionStatsService,
+    @Optional() @Inject(SYSTEM_METRICS_SAMPLER) system?: SystemMetricsSampler,
+  ) {
+    this.system = system ?? new SystemMetricsSampler(config.DATA_DIR);
+    this.ring = new RingBuffer(Math.max(2, Math.ceil(HISTORY_SPAN_S / config.METRICS_INTERVAL)));
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.ENABLE_MONITORING) this.start();
+    else this.logger.log('ENABLE_MONITORING=false: no scheduled jobs; stats computed on request');
+  }
+
+  onModuleDestroy(): void {
+    this.stop();
+  }
+
+  /** True while the scheduled jobs are registered. */
+  get scheduled(): boolean {
+    return this.started;
+  }
+
+  /** Registers both jobs (unref'd timers: they never hold the process open). Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.every(METRICS_INTERVAL_NAME, this.config.METRICS_INTERVAL, () => this.refreshStats());
+    this.every(HEALTH_INTERVAL_NAME, this.config.HEALTH_CHECK_INTERVAL, () => this.refreshHealth());
+    // The first snapshot now, so history starts at boot rather than one interval later.
+    void this.refreshStats().catch((error: Error) =>
+      this.logger.warn(`first metrics snapshot failed: ${error.message}`),
+    );
+    this.logger.log(
+      `scheduled: metrics every ${this.config.METRICS_INTERVAL} s, health every ${this.config.HEALTH_CHECK_INTERVAL} s`,
+    );
+  }
+
+  stop(): void {
+    for (const name of [METRICS_INTERVAL_NAME, HEALTH_INTERVAL_NAME]) {
+      // ScheduleModule clears every interval itself before shutdown; it may have gone first.
+      if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
+    }
+    this.started = false;
+  }
+
+  /** The last snapshot, or a fresh one when none exists yet or monitoring is off. */
+  async stats(): Promise<MonitoringStats> {
+    if (this.started && this.lastStats) return this.lastStats;
+    return this.refreshStats();
+  }
+
+  /** The last health check, or a fresh one when none exists yet or monitoring is off. */
+  async health(): Promise<MonitoringHealth> {
+    if (this.started && this.lastHealth) return this.lastHealth;
+    return this.refreshHealth();
+  }
+
+  /** The snapshots of the last hour (at most), oldest first; `limit` keeps the newest ones. */
+  history(limit?: number): MonitoringHistory {
+    return {
+      interval_s: this.config.METRICS_INTERVAL,
+      capacity: this.ring.capacity,
+      points: this.ring.toArray(limit),
+    };
+  }
+
+  /** Takes a snapshot now (callers at the same time share it) and evaluates the alerts. */
+  refreshStats(): Promise<MonitoringStats> {
+    this.collecting ??= this.collect().finally(() => (this.collecting = undefined));
+    return this.collecting;
+  }
+
+  /** Checks every resource now (callers at the same time share the check). */
+  refreshHealth(): Promise<MonitoringHealth> {
+    this.checking ??= this.checkHealth().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private every(name: string, seconds: number, job: () => Promise<unknown>): void {
+    const timer = setInterval(() => {
+      job().catch((error: Error) => this.logger.warn(`${name} failed: ${error.message}`));
+    }, seconds * 1000);
+    timer.unref();
+    if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
+    this.scheduler.addInterval(name, timer);
+  }
+
+  private async collect(): Promise<MonitoringStats> {
+    // The only wait comes first, so every figure below is read at the same instant.
+    const disk = await this.system.disk().catch((error: Error) => {
+      this.logger.warn(`disk usage of DATA_DIR unavailable: ${error.message}`);
+      return { percent: 0 };
+    });
+    const now = Date.now();
+    const db = this.database.stats() as unknown as DatabaseStatsView;
+    const redis = this.redis.stats() as unknown as RedisStatsView;
+    const http = this.http.stats();
+    const cache = this.cache.stats();
+    const models = this.models.status();
+    const memory = this.system.memory();
+    const cpu = this.system.cpu();
+    const cachedP95 = this.captions.cachedP95();
+
+    const serverErrors = this.lifecycle.totalServerErrors;
+    const totalRequests = this.lifecycle.totalRequests;
+    const sources = {
+      server: serverErrors,
+      database: db.stats.errors,
+      redis: redis.errors,
+      http: http.errors,
+      cache: cache.l2.errors,
+      models: models.models.reduce((sum, m) => sum + m.errors, 0),
+    };
+    const hitRate = this.hitRate.observe(cache.hits, cache.hits + cache.misses);
+    const errorRate = this.errorRate.observe(serverErrors, totalRequests);
+    const alerts = this.tracker.update(
+      evaluateAlerts({
+        cacheHitRate: hitRate,
+        poolUsagePercent: {
+          // The embedded database has a single connection: any query is "100 % in use".
+          database: db.embedded ? undefined : db.pool.usage_percent,
+          http: http.usage_percent,
+        },
+        memoryUsagePercent: memory.percent,
+        errorRate,
+        cachedP95Ms: cachedP95,
+      }),
+    );
+    const loaded = models.models.filter((m) => m.state === 'loaded').map((m) => m.name);
+
+    const stats: MonitoringStats = {
+      total_requests: totalRequests,
+      cache_hits: cache.hits,
+      database_connections: db.pool.total,
+      http_requests: http.requests,
+      redis_operations: redis.operations,
+      model_loads: models.loads,
+      errors: Object.values(sources).reduce((sum, n) => sum + n, 0),
+      cache_stats: {
+        size: cache.size,
+        max_size: cache.max_size,
+        usage_percent: cache.usage_percent,
+        hits: cache.hits,
+        misses: cache.misses,
+        hit_rate: cache.hit_rate,
+      },
+      system_metrics: {
+        memory_usage_percent: memory.percent,
+        cpu_usage_percent: cpu.percent,
+        disk_usage_percent: disk.percent,
+        memory_used_mb: mb(memory.usedBytes),
+        memory_limit_mb: mb(memory.limitBytes),
+        memory_source: memory.source,
+        cpu_cores: Math.round(cpu.cores * 100) / 100,
+        cpu_window_s: cpu.windowS,
+      },
+      alerts,
+      server_errors: serverErrors,
+      error_sources: sources,
+      requests_in_flight: this.lifecycle.requestsInFlight,
+      pools: {
+        database: {
+          state: db.state,
+          total: db.pool.total,
+          idle: db.pool.idle,
+          in_use: db.pool.in_use,
+          waiting: db.pool.waiting,
+          max: db.pool.max,
+          usage_percent: db.pool.usage_percent,
+        },
+        http: {
+          state: http.state,
+          active: http.sockets.active,
+          free: http.sockets.free,
+          pending: http.sockets.pending,
+          max: http.max_connections,
+          usage_percent: http.usage_percent,
+        },
+        redis: {
+          state: redis.state,
+          pool_size: redis.pool_size,
+          ready: redis.connections.ready,
+          connecting: redis.connections.connecting,
+          closed: redis.connections.closed,
+        },
+      },
+      models: {
+        loaded,
+        memory_used_mb: models.memory_used_mb,
+        memory_limit_mb: models.memory_limit_mb,
+        loads: models.loads,
+        evictions: models.evictions,
+      },
+      cached_response_p95_ms: cachedP95,
+      rates: {
+        window_s: RATE_WINDOW_MS / 1000,
+        cache_hit_rate: round4(hitRate.rate),
+        cache_lookups: hitRate.total,
+        error_rate: round4(errorRate.rate),
+        requests: errorRate.total,
+      },
+      collected_at: new Date(now).toISOString(),
+    };
+    this.lastStats = stats;
+    this.record(stats, now);
+    return stats;
+  }
+
+  /**
+   * Adds the snapshot to the history when about an interval has passed since the last one, so
+   * on-demand reads (monitoring off, or a burst of requests) cannot crowd the hour out.
+   */
+  private record(stats: MonitoringStats, now: number): void {
+    const spacing = this.config.METRICS_INTERVAL * 1000 * 0.9;
+    if (this.lastRecordedAt !== undefined && now - this.lastRecordedAt < spacing) return;
+    this.lastRecordedAt = now;
+    const { pools, system_metrics: system } = stats;
+    this.ring.push({
+      at: now,
+      total_requests: stats.total_requests,
+      server_errors: stats.server_errors,
+      errors: stats.errors,
+      cache_hits: stats.cache_hits,
+      cache_misses: stats.cache_stats.misses,
+      cache_size: stats.cache_stats.size,
+      cache_hit_rate: stats.rates.cache_hit_rate,
+      database_in_use: pools.database.in_use,
+      database_connections: pools.database.total,
+      http_active: pools.http.active,
+      redis_ready: pools.redis.ready,
+      redis_operations: stats.redis_operations,
+      models_loaded: stats.models.loaded.length,
+      model_memory_mb: stats.models.memory_used_mb,
+      memory_usage_percent: system.memory_usage_percent,
+      cpu_usage_percent: system.cpu_usage_percent,
+      disk_usage_percent: system.disk_usage_percent,
+      alerts: stats.alerts.length,
+    });
+  }
+
+  private async checkHealth(): Promise<MonitoringHealth> {
+    const started = performance.now();
+    const checks: Record<HealthCheckKey, CheckStatus | undefined> = {
+      database: undefined,
+      redis: undefined,
+      http: undefined,
+      cache: undefined,
+      models: undefined,
+    };
+    const results = await Promise.all(
+      this.registry.all().map(async (resource) => {
+        const status = await withTimeout(
+          resource.health(),
+          HEALTH_CHECK_TIMEOUT_MS,
+          `${resource.name} health`,
+        ).then(
+          (health) => health.status,
+          (): HealthStatus => 'unhealthy',
+        );
+        return [CHECK_KEYS[resource.type], status] as const;
+      }),
+    );
+    for (const [key, status] of results) {
+      if (!key) continue;
+      const current = checks[key];
+      if (current === undefined || SEVERITY[status] > SEVERITY[current]) checks[key] = status;
+    }
+    // A resource that is not registered is not running here: nothing to be unhealthy about.
+    const healthChecks = Object.fromEntries(
+      Object.entries(checks).map(([key, status]) => [key, status ?? 'disabled']),
+    ) as Record<HealthCheckKey, CheckStatus>;
+    const report: MonitoringHealth = {
+      status: overallStatus(healthChecks),
+      health_checks: healthChecks,
+      checked_at: new Date().toISOString(),
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+    };
+    if (this.lastHealth && this.lastHealth.status !== report.status) {
+      const line = `health ${this.lastHealth.status} -> ${report.status} ${JSON.stringify(healthChecks)}`;
+      if (report.status === 'healthy') this.logger.log(line);
+      else this.logger.warn(line);
+    }
+    this.lastHealth = report;
+    return report;
+  }
+}
+
+/** `unhealthy` when serving is impossible, `degraded` when anything else is wrong. */
+export function overallStatus(
+  checks: Record<HealthCheckKey, CheckStatus>,
+): MonitoringHealth['status'] {
+  if (CRITICAL.some((key) => checks[key] === 'unhealthy')) return 'unhealthy';
+  const wrong = Object.values(checks).some((s) => s === 'unhealthy' || s === 'degraded');
+  return wrong ? 'degraded' : 'healthy';
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 1048576);
+}
+
+function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
