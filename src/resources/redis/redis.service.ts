@@ -35,6 +35,7 @@ export class RedisService
   private subscriber?: RedisConnection;
   private readonly handlers = new Map<string, Set<MessageHandler>>();
   private next = 0;
+  private tickConnection?: RedisConnection;
   private operations = 0;
   private errors = 0;
   private latencyMs = 0;
@@ -72,14 +73,24 @@ export class RedisService
     return this.enabled && open && this.connections.some((c) => c.status === 'ready');
   }
 
-  /** The next ready command connection, in turn. */
+  /**
+   * A ready command connection. Every command issued in the same tick goes to the same
+   * connection, so ioredis's auto-pipelining can batch them into one write; the next tick takes
+   * the next connection in turn. Plain round-robin per command would split each batch over the
+   * whole pool (measured: 0.3x of one auto-pipelined client at 50 in flight).
+   */
   client(): RedisConnection {
     if (!this.enabled)
       throw new ResourceUnavailableError('redis', 'is not configured (REDIS_URL unset)');
     this.assertUsable();
+    if (this.tickConnection?.status === 'ready') return this.tickConnection;
     for (let i = 0; i < this.connections.length; i++) {
       const connection = this.connections[this.next++ % this.connections.length];
-      if (connection.status === 'ready') return connection;
+      if (connection.status === 'ready') {
+        this.tickConnection = connection;
+        process.nextTick(() => (this.tickConnection = undefined));
+        return connection;
+      }
     }
     throw new ResourceUnavailableError('redis', 'is not connected');
   }
