@@ -213,6 +213,8 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       if (checked) {
         expect(checked.output).toBe('');
         expect(checked.status).toBe(0);
+      } else if (process.env.REQUIRE_PROMTOOL) {
+        throw new Error('REQUIRE_PROMTOOL is set but promtool is not on PATH');
       } else {
         console.warn(
           'promtool not on PATH: `promtool check metrics` skipped (apt-get install prometheus)',
