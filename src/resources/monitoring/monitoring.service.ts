@@ -30,38 +30,16 @@ import {
 } from './monitoring.constants';
 import {
   CheckStatus,
+  DatabaseStatsView,
   HealthCheckKey,
   HistoryPoint,
   MonitoringHealth,
   MonitoringHistory,
   MonitoringStats,
+  RedisStatsView,
 } from './monitoring.types';
 import { RingBuffer } from './ring-buffer';
 import { SystemMetricsSampler } from './system-metrics';
-
-/** The parts of DatabaseService.stats() read here (it is typed as a plain record). */
-interface DatabaseStatsView {
-  state: string;
-  embedded: boolean;
-  pool: {
-    max: number;
-    total: number;
-    idle: number;
-    in_use: number;
-    waiting: number;
-    usage_percent: number;
-  };
-  stats: { queries: number; errors: number };
-}
-
-/** The parts of RedisService.stats() read here. */
-interface RedisStatsView {
-  state: string;
-  pool_size: number;
-  connections: { ready: number; connecting: number; closed: number };
-  operations: number;
-  errors: number;
-}
 
 const CHECK_KEYS: Record<ResourceType, HealthCheckKey> = {
   [ResourceType.DATABASE]: 'database',

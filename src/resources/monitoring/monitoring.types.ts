@@ -148,3 +148,31 @@ export interface MonitoringHistory {
   capacity: number;
   points: HistoryPoint[];
 }
+
+/**
+ * The parts of DatabaseService.stats() that monitoring reads: it is typed as a plain record, so
+ * the snapshot and /metrics cast it to this one shared view.
+ */
+export interface DatabaseStatsView {
+  state: string;
+  embedded: boolean;
+  pool: {
+    max: number;
+    total: number;
+    idle: number;
+    in_use: number;
+    waiting: number;
+    usage_percent: number;
+  };
+  stats: { queries: number; errors: number; avg_query_ms: number };
+}
+
+/** The parts of RedisService.stats() that monitoring reads (a plain record too). */
+export interface RedisStatsView {
+  state: string;
+  pool_size: number;
+  connections: { ready: number; connecting: number; closed: number };
+  operations: number;
+  errors: number;
+  latency_ms: number;
+}

@@ -1,0 +1,88 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { METRIC_PREFIX } from './monitoring.constants';
+
+/** One series: its label values and the figure read for it at scrape time. */
+export type Sample<L extends string> = readonly [labels: Partial<Record<L, string>>, value: number];
+
+/** Reads every series of one metric; called by prom-client at each scrape. */
+export type Read<L extends string> = () => ReadonlyArray<Sample<L>>;
+
+/** Defines a metric whose series are all read from the owning service at scrape time. */
+export type DefineCollected = <L extends string = never>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  read: Read<L>,
+) => void;
+
+/** The metric definitions of one registry; every name gets the `captions_api_` prefix. */
+export interface MetricDefinitions {
+  gauge: DefineCollected;
+  counter: DefineCollected;
+  durationHistogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+  ): Histogram<L>;
+}
+
+export type CollectedKind = 'gauge' | 'counter';
+
+/** Buckets of request and self-test durations, seconds. */
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The one series of a metric without labels. */
+export function single(value: number): Sample<never>[] {
+  return [[{}, value]];
+}
+
+/** One series per entry of `values`, its key as the value of `label`, in insertion order. */
+export function byLabel<L extends string>(label: L, values: Record<string, number>): Sample<L>[] {
+  return Object.entries(values).map(([key, value]) => [
+    { [label]: key } as Partial<Record<L, string>>,
+    value,
+  ]);
+}
+
+/**
+ * Definitions bound to `registry`. Nothing is copied into the metrics as things happen: each
+ * `collect()` reads the figures when Prometheus asks, so the exposition cannot drift from
+ * /resources/monitoring/stats. Series appear in the order metrics are defined.
+ */
+export function metricsOn(registry: Registry): MetricDefinitions {
+  const base = <L extends string>(name: string, help: string, labelNames: readonly L[]) => ({
+    name: METRIC_PREFIX + name,
+    help,
+    labelNames,
+    registers: [registry],
+  });
+  return {
+    gauge: (name, help, labelNames, read) => {
+      new Gauge({
+        ...base(name, help, labelNames),
+        collect() {
+          const samples = read();
+          // Reset so label sets that vanished (a model unregistered) drop out. A gauge without
+          // labels has nothing to drop, and keeps its last value when read has nothing (the
+          // system gauges without a snapshot).
+          if (labelNames.length > 0) this.reset();
+          for (const [labels, value] of samples) this.set(labels, value);
+        },
+      });
+    },
+    counter: (name, help, labelNames, read) => {
+      new Counter({
+        ...base(name, help, labelNames),
+        collect() {
+          const samples = read();
+          // The services keep cumulative totals, so the counter is rebuilt from them each time;
+          // clamped at 0 because prom-client refuses to decrease a counter.
+          this.reset();
+          for (const [labels, value] of samples) this.inc(labels, Math.max(0, value));
+        },
+      });
+    },
+    durationHistogram: (name, help, labelNames) =>
+      new Histogram({ ...base(name, help, labelNames), buckets: DURATION_BUCKETS }),
+  };
+}
