@@ -151,6 +151,7 @@ export class DatabaseService
     this.dataSource = this.createDataSource(this.url as string);
     await this.connectWithRetries(this.dataSource);
     await this.migrate(this.dataSource);
+    await this.warmUp();
   }
 
   protected async doShutdown(): Promise<void> {
@@ -204,6 +205,24 @@ export class DatabaseService
         keepAlive: true,
       },
     });
+  }
+
+  /**
+   * Opens the DATABASE_POOL_SIZE connections up front: pg's `min` only stops idle ones from
+   * being closed, it does not open them, and the first burst of traffic should not pay for
+   * connection set-up. A warm-up that falls short (server connection limit) is only logged.
+   */
+  private async warmUp(): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return;
+    const clients = await Promise.allSettled(
+      Array.from({ length: this.poolBounds.size }, () => pool.connect()),
+    );
+    const opened = clients.filter((c) => c.status === 'fulfilled');
+    opened.forEach((c) => c.value.release());
+    if (opened.length < clients.length) {
+      this.logger.warn(`opened ${opened.length} of ${clients.length} pool connections at start-up`);
+    }
   }
 
   /** A dropped idle connection (server restart, pg_terminate_backend) must never crash us. */
