@@ -1,0 +1,160 @@
+/**
+ * The guard around every L2 (Redis) call: availability check, circuit breaker, per-call
+ * timeout, counters, and the one-line outage/recovery logging. It also orders mutations per
+ * key. Kept apart from the cache logic so "L2 is best effort" is enforced in one place: a call
+ * here never throws, it returns L2_FAILED and the cache carries on from L1.
+ */
+import {
+  BrokenCircuitError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+} from 'cockatiel';
+import { withTimeout } from '../../common/util/with-timeout';
+import { CacheL2Stats, CacheLogger, CacheRedis } from './cache.types';
+import { messageOf } from './tiered-cache.util';
+
+/** Returned by `call()` instead of throwing: the caller carries on without L2. */
+export const L2_FAILED = Symbol('l2-failed');
+export type L2Failed = typeof L2_FAILED;
+
+const BREAKER_STATES: Record<CircuitState, string> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+export interface L2ClientOptions {
+  namespace: string;
+  timeoutMs: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+  logger: CacheLogger;
+}
+
+export class L2Client {
+  /** Undefined when Redis is not configured: every call then fails fast, uncounted. */
+  readonly redis?: CacheRedis;
+  readonly timeoutMs: number;
+  /** `key(namespace, k)` is `keyBase + k`; SCAN MATCH uses `keyBase*`. */
+  readonly keyBase: string = '';
+  readonly channel: string = '';
+  readonly counts = { hits: 0, misses: 0, errors: 0, skipped: 0, outages: 0 };
+  /** Called once when L2 comes back after an outage (the cache replays missed invalidations). */
+  onRecover: () => void = () => undefined;
+
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly logger: CacheLogger;
+  private down = false;
+  /** The tail of each key's chain of L2 writes and deletes, which keeps them in order. */
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(redis: CacheRedis | undefined, options: L2ClientOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.logger = options.logger;
+    this.breaker = circuitBreaker(handleAll, {
+      halfOpenAfter: options.breakerHalfOpenMs,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold),
+    });
+    if (!redis?.enabled) return;
+    this.redis = redis;
+    const probe = redis.key(options.namespace, 'x');
+    this.keyBase = probe.slice(0, -1);
+    // SCAN MATCH `keyBase*` must never reach another namespace: the base has to end with a
+    // separator that namespaces cannot contain, and key() has to be plain concatenation.
+    if (
+      redis.key(options.namespace, 'a:b') !== `${this.keyBase}a:b` ||
+      /[\w-]$/.test(this.keyBase)
+    ) {
+      throw new Error(
+        `cache: unexpected Redis key layout "${probe}"; cannot scope keys to the namespace`,
+      );
+    }
+    this.channel = redis.key(options.namespace, 'invalidate');
+  }
+
+  /** L2 reachable now: `up`, `down`, or `disabled` without Redis. */
+  get state(): 'up' | 'down' | 'disabled' {
+    if (!this.redis) return 'disabled';
+    return this.down || this.breaker.state !== CircuitState.Closed ? 'down' : 'up';
+  }
+
+  stats(): CacheL2Stats {
+    return {
+      enabled: this.redis !== undefined,
+      backend: this.redis ? 'redis' : 'none',
+      state: this.state,
+      ...this.counts,
+      breaker: BREAKER_STATES[this.breaker.state],
+    };
+  }
+
+  /**
+   * Runs one L2 call: skipped while Redis is unavailable or the breaker is open, bounded by
+   * the L2 timeout, counted. Never throws: returns L2_FAILED and the caller goes on from L1.
+   */
+  async call<T>(what: string, call: (redis: CacheRedis) => Promise<T>): Promise<T | L2Failed> {
+    const redis = this.redis;
+    if (!redis) return L2_FAILED;
+    if (!redis.available) {
+      this.counts.skipped++;
+      this.noteDown('Redis is not connected');
+      return L2_FAILED;
+    }
+    try {
+      const result = await this.breaker.execute(() =>
+        withTimeout(call(redis), this.timeoutMs, `cache L2 ${what}`),
+      );
+      this.noteUp();
+      return result;
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        this.counts.skipped++;
+        return L2_FAILED;
+      }
+      this.counts.errors++;
+      this.noteDown(`${what} failed: ${messageOf(error)}`);
+      return L2_FAILED;
+    }
+  }
+
+  /**
+   * Chains L2 mutations per key: the pool hands out connections in turn, so two commands for
+   * one key could otherwise overtake each other (a late SET resurrecting a deleted key).
+   */
+  enqueue<T>(key: string, op: () => Promise<T>): Promise<T> {
+    const previous = this.writes.get(key);
+    const result = previous ? previous.then(op) : op();
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writes.set(key, tail);
+    void tail.then(() => {
+      if (this.writes.get(key) === tail) this.writes.delete(key);
+    });
+    return result;
+  }
+
+  /** Resolves once every mutation queued so far has landed or failed (never rejects). */
+  settled(): Promise<void[]> {
+    return Promise.all(this.writes.values());
+  }
+
+  private noteDown(reason: string): void {
+    if (this.down) return;
+    this.down = true;
+    this.counts.outages++;
+    this.logger.warn(`L2 (Redis) unavailable: ${reason}; serving from the in-process cache`);
+  }
+
+  private noteUp(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger.log('L2 (Redis) is back; the cache uses it again');
+    this.onRecover();
+  }
+}
