@@ -2,12 +2,15 @@ import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { LifecycleService } from './common/lifecycle/lifecycle.service';
 import { jsonDepthExceeds } from './common/util/json-depth';
 import { requestIdFor } from './common/util/request-id';
+import { createRootLogger } from './common/logging/logging.options';
+import { installRequestLogging } from './common/logging/request-logging';
 import { setupSwagger } from './docs/swagger';
 
 /** Deepest JSON body accepted; deeper ones get 400 before anything recurses into them. */
@@ -25,9 +28,12 @@ const UNPREFIXED = [
 
 /**
  * Builds and initializes the app (resources opened, routes registered) without listening, so
- * main.ts and the e2e tests boot exactly the same thing.
+ * main.ts and the e2e tests boot exactly the same thing. Tests may send the logs to a stream.
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logDestination?: DestinationStream } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
@@ -36,12 +42,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request.
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
-    // Fastify's own parser is used, behind a depth limit (limitJsonDepth below).
-    bodyParser: false,
-  });
+  const rootLogger = createRootLogger(config, options.logDestination);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, rootLogger),
+    adapter,
+    {
+      bufferLogs: true,
+      // Fastify's own parser is used, behind a depth limit (limitJsonDepth below).
+      bodyParser: false,
+    },
+  );
   app.useLogger(app.get(Logger));
+  // NestFactory.create only flushes buffered logs on listen(); an app that is not listening yet
+  // (tests, or a slow start) would otherwise hold every log line in memory.
+  app.flushLogs();
   app.setGlobalPrefix('api/v14', {
     exclude: UNPREFIXED.map((path) => ({ path, method: RequestMethod.GET })),
   });
@@ -50,6 +64,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   );
   app.useGlobalFilters(new AllExceptionsFilter());
   instrument(app, app.get(LifecycleService), config);
+  installRequestLogging(app, rootLogger);
   setupSwagger(app);
   await app.init();
   return app;

@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
+import { Logger as PinoRootLogger } from 'pino';
 import { loggingOptions } from './common/logging/logging.options';
 import { DocsModule } from './docs/docs.module';
 import { DatabaseModule } from './resources/database/database.module';
@@ -21,12 +22,12 @@ import { BatchModule } from './batch/batch.module';
 /** The whole service, built from one validated configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, rootLogger: PinoRootLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggingOptions(config)),
+        LoggerModule.forRoot(loggingOptions(rootLogger)),
         ScheduleModule.forRoot(),
         LifecycleModule,
         RegistryModule,

@@ -66,7 +66,10 @@ export interface TestApp {
  * Boots the real app (every module, the real pools) with test defaults and `env` on top.
  * Each test file should pass its own DATABASE_URL (createTestDatabase) and REDIS_KEY_PREFIX.
  */
-export async function bootTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function bootTestApp(
+  env: Record<string, string | undefined> = {},
+  options: Parameters<typeof createApp>[1] = {},
+): Promise<TestApp> {
   const config = validateConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -80,7 +83,7 @@ export async function bootTestApp(env: Record<string, string | undefined> = {}):
     DATA_DIR: mkdtempSync(join(tmpdir(), 'captions-e2e-')),
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   return {
     app,
     config,

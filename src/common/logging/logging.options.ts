@@ -1,8 +1,8 @@
-import { RequestMethod } from '@nestjs/common';
+import pino, { DestinationStream, Logger } from 'pino';
 import { Params } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
 
-/** Headers that may carry secrets: never logged. */
+/** Paths that may carry secrets if anything ever logs a request or response object. */
 const REDACTED = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
@@ -11,37 +11,31 @@ const REDACTED = [
 ];
 
 /**
- * Structured JSON logs (pino) with the request id on every line; readable, colourless-safe
- * logs in development when pino-pretty is installed (it is a dev dependency).
+ * The one pino logger of the process: JSON lines in production, readable single lines in
+ * development when pino-pretty is installed (a dev dependency).
  */
-export function loggingOptions(config: AppConfig): Params {
-  const pretty = config.NODE_ENV === 'development' && isInstalled('pino-pretty');
-  return {
-    // Nest 11's router wants named wildcards; nestjs-pino's default '*' logs a warning.
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level: config.LOG_LEVEL,
-      redact: { paths: REDACTED, censor: '***' },
-      // The id was chosen by Fastify's genReqId and stored on the raw request.
-      genReqId: (req) => (req as { id?: string }).id ?? 'unknown',
-      customProps: (req) => ({ request_id: (req as { id?: string }).id }),
-      autoLogging: { ignore: (req) => /\/health\/|\/metrics/.test(req.url ?? '') },
-      // A 5xx answer is already logged with its cause by the exception filter: one line here.
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'warn' : 'info'),
-      serializers: {
-        err: (error: Error) => ({ type: error.name, message: error.message }),
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      transport: pretty
-        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-        : undefined,
-    },
+export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  const pretty = !destination && config.NODE_ENV === 'development' && isInstalled('pino-pretty');
+  const options = {
+    level: config.LOG_LEVEL,
+    redact: { paths: REDACTED, censor: '***' },
+    serializers: { err: (error: Error) => ({ type: error.name, message: error.message }) },
+    transport: pretty
+      ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+      : undefined,
   };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * nestjs-pino serves Nest's Logger and PinoLogger from the root logger. Its pino-http middleware
+ * is not mounted (`forRoutes: []`): binding each request's logger and writing the access log are
+ * done by two Fastify hooks instead (request-logging.ts). Measured on a cached caption request,
+ * the middleware path (pino-http through @fastify/middie) cost about as much CPU as the whole
+ * rest of the request.
+ */
+export function loggingOptions(root: Logger): Params {
+  return { forRoutes: [], pinoHttp: { logger: root } };
 }
 
 function isInstalled(name: string): boolean {
