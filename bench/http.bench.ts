@@ -16,14 +16,15 @@
  * user + system CPU time (from /proc) per 2xx response, which other load on a shared machine
  * disturbs far less than req/s. Goal: cached generate >= 0.5x bare Fastify with p99 < 10 ms.
  */
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Child, freePort, startChild } from '../test/support/processes';
 import {
   REDIS_URL,
-  deleteRedisPrefix,
+  removeScratch,
+  runBench,
   emitSummary,
   median,
   ms,
@@ -258,18 +259,8 @@ async function main(): Promise<void> {
     );
   } finally {
     console.log(`app: ${await stop(app, 15_000)}; bare Fastify: ${await stop(bare, 5_000)}`);
-    await deleteRedisPrefix(prefix).catch((e: Error) =>
-      console.error(`redis cleanup: ${e.message}`),
-    );
-    await db.drop().catch((e: Error) => console.error(`drop database: ${e.message}`));
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeScratch({ prefix, db, dataDir });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`http.bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBench('http.bench', main);

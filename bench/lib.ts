@@ -6,6 +6,7 @@
  * Benchmarks are not tests: nothing here asserts, and no figure fails a run.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
@@ -174,4 +175,28 @@ export async function deleteRedisPrefix(prefix: string): Promise<number> {
     await redis.quit().catch(() => redis.disconnect());
   }
   return deleted;
+}
+
+/** Runs a bench's main and exits 0, or 1 with the error (a crash must not look like a result). */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: Error) => {
+      console.error(`${name} failed: ${error.stack ?? error.message}`);
+      process.exit(1);
+    },
+  );
+}
+
+/** Removes a bench's scratch state: its Redis keys, its database and its data folder. */
+export async function removeScratch(scratch: {
+  prefix: string;
+  db: { drop: () => Promise<void> };
+  dataDir: string;
+}): Promise<void> {
+  await deleteRedisPrefix(scratch.prefix).catch((e: Error) =>
+    console.error(`redis cleanup: ${e.message}`),
+  );
+  await scratch.db.drop().catch((e: Error) => console.error(`drop database: ${e.message}`));
+  rmSync(scratch.dataDir, { recursive: true, force: true });
 }

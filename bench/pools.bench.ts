@@ -13,7 +13,7 @@
  * Each candidate runs ROUND_MS per round, ROUNDS rounds in alternating order; the figure is the
  * median round, the ratio the median of per-round ratios. Goal: >= 0.8x pg, >= 0.9x ioredis.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -27,7 +27,8 @@ import { ResourceRegistry } from '../src/resources/registry/resource-registry.se
 import {
   REDIS_URL,
   closedLoop,
-  deleteRedisPrefix,
+  removeScratch,
+  runBench,
   emitSummary,
   median,
   pairedRatio,
@@ -150,18 +151,8 @@ async function main(): Promise<void> {
     await redisOne.shutdown().catch(() => undefined);
     await rawPg.end().catch(() => undefined);
     await rawRedis.quit().catch(() => rawRedis.disconnect());
-    await deleteRedisPrefix(prefix).catch((e: Error) =>
-      console.error(`redis cleanup: ${e.message}`),
-    );
-    await db.drop().catch((e: Error) => console.error(`drop database: ${e.message}`));
-    rmSync(dataDir, { recursive: true, force: true });
+    await removeScratch({ prefix, db, dataDir });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(`pools.bench failed: ${error.stack ?? error.message}`);
-    process.exit(1);
-  },
-);
+runBench('pools.bench', main);
