@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { startRedisServer } from './support/processes';
+import { useOwnRedisServer } from './support/processes';
 import {
   ADMIN_KEY,
   TEST_REDIS_URL,
@@ -9,6 +9,7 @@ import {
   createTestDatabase,
   eventually,
   uniqueSuffix,
+  useTestApp,
 } from './support/test-app';
 
 const base = '/api/v14/resources/cache';
@@ -144,25 +145,8 @@ describe('shared cache across two app instances (e2e, real Redis)', () => {
 });
 
 describe('cache with Redis stopped and restarted under the app (e2e, own redis-server)', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let redis: Awaited<ReturnType<typeof startRedisServer>>;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = await startRedisServer();
-    t = await bootTestApp({
-      DATABASE_URL: db.url,
-      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-      REDIS_COMMAND_TIMEOUT_MS: '500',
-    });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await redis?.stop();
-    await db?.drop();
-  });
+  const redis = useOwnRedisServer();
+  const t = useTestApp(() => ({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' }));
 
   const write = (key: string, value: unknown) =>
     t.request({ method: 'POST', url: `${base}/${key}`, payload: { value }, headers: adminHeaders });
@@ -184,8 +168,8 @@ describe('cache with Redis stopped and restarted under the app (e2e, own redis-s
     expect((await read('during')).json().value).toBe('v2');
     expect(await eventually(async () => (await l2()).state === 'down', 10_000)).toBe(true);
 
-    redis = await startRedisServer(redis.port);
-    const fresh = new Redis(redis.port, '127.0.0.1');
+    await redis.restart();
+    const fresh = new Redis(redis.url);
     try {
       // L2 resumes by itself: a write lands in the new Redis once the pool has reconnected
       expect(

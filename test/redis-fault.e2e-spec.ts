@@ -1,26 +1,10 @@
 import { RedisService } from '../src/resources/redis/redis.service';
-import { startRedisServer } from './support/processes';
-import { TestApp, bootTestApp, createTestDatabase, eventually } from './support/test-app';
+import { useOwnRedisServer } from './support/processes';
+import { eventually, useTestApp } from './support/test-app';
 
 describe('Redis stopped and restarted under the app (e2e, own redis-server)', () => {
-  let t: TestApp;
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let redis: Awaited<ReturnType<typeof startRedisServer>>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    redis = await startRedisServer();
-    t = await bootTestApp({
-      DATABASE_URL: db.url,
-      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-      REDIS_COMMAND_TIMEOUT_MS: '500',
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await redis?.stop();
-    await db?.drop();
-  });
+  const redis = useOwnRedisServer();
+  const t = useTestApp(() => ({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' }));
 
   const redisStatus = async () =>
     (await t.request({ method: 'GET', url: '/api/v14/resources/pools/redis/status' })).json();
@@ -38,7 +22,7 @@ describe('Redis stopped and restarted under the app (e2e, own redis-server)', ()
     expect(ready.json().info?.redis ?? ready.json().details?.redis).toMatchObject({ status: 'up' });
     expect(ready.json().details.database).toMatchObject({ status: 'up' });
 
-    redis = await startRedisServer(redis.port);
+    await redis.restart();
     expect(await eventually(async () => (await redisStatus()).state === 'ready', 20_000)).toBe(
       true,
     );

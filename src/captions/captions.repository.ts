@@ -6,19 +6,8 @@ import { CaptionGeneration } from '../resources/model-pool/caption.types';
 import { CaptionPage, CaptionView } from './caption.types';
 import { GenerateCaptionDto } from './dto/generate-caption.dto';
 
-interface CaptionRow {
-  id: string;
-  caption: string;
-  hashtags: string[];
-  style: string;
-  tone: string | null;
-  language: string;
-  content_description: string;
-  model: string;
-  fallback: boolean;
-  processing_time_ms: number;
-  created_at: Date;
-}
+/** A row as pg returns it: the view's fields, with the timestamp as a Date and no `cached`. */
+type CaptionRow = Omit<CaptionView, 'cached' | 'created_at'> & { created_at: Date };
 
 const COLUMNS =
   'id, caption, hashtags, style, tone, language, content_description, model, fallback, processing_time_ms, created_at';

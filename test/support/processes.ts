@@ -66,3 +66,34 @@ export async function startRedisServer(
     },
   };
 }
+
+/**
+ * Our own redis-server for the enclosing describe (started before its app boots, stopped after),
+ * which a test may stop and start again on the same port to play an outage.
+ */
+export function useOwnRedisServer(): {
+  readonly url: string;
+  stop: () => Promise<void>;
+  restart: () => Promise<void>;
+} {
+  let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const current = () => {
+    if (!server) throw new Error('the redis-server is not started yet');
+    return server;
+  };
+  return {
+    get url() {
+      return `redis://127.0.0.1:${current().port}`;
+    },
+    stop: () => current().stop(),
+    restart: async () => {
+      server = await startRedisServer(current().port);
+    },
+  };
+}

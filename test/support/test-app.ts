@@ -115,14 +115,20 @@ export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
  * Boots the real app on a fresh database before the enclosing describe's tests and removes
  * both after them. The returned object forwards to the booted app, so tests read `t.request`.
  */
+type TestEnv = Record<string, string | undefined>;
+
 export function useTestApp(
-  env: Record<string, string | undefined> = {},
+  env: TestEnv | (() => TestEnv) = {},
 ): TestApp & { readonly database: TestDatabase } {
   let booted: TestApp | undefined;
   let database: TestDatabase | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    booted = await bootTestApp({ DATABASE_URL: database.url, ...env });
+    // A function is read only now, once what it names (e.g. an own redis-server) is up.
+    booted = await bootTestApp({
+      DATABASE_URL: database.url,
+      ...(typeof env === 'function' ? env() : env),
+    });
   });
   afterAll(async () => {
     await booted?.close();
