@@ -41,6 +41,9 @@ export async function createApp(
     routerOptions: { maxParamLength: 512 },
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request.
     forceCloseConnections: 'idle',
+    // Requests that reach a closing server are served, not answered with a bare 503: the
+    // shutdown sequence (GracefulShutdown) decides when to stop, and says Connection: close.
+    return503OnClosing: false,
   });
   const rootLogger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -86,6 +89,11 @@ function instrument(
     void reply.header('x-request-id', request.id);
     lifecycle.requestStarted();
     done();
+  });
+  // Checked as each answer is sent, so a request that began before SIGTERM says it too.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.closingConnections) void reply.header('connection', 'close');
+    done(null, payload);
   });
   fastify.addHook('onResponse', (_request, reply, done) => {
     lifecycle.requestFinished(reply.statusCode);

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory';
-import { AppConfig } from './config/app-config';
-import { LifecycleService } from './common/lifecycle/lifecycle.service';
+import { AppConfig, productionWarnings } from './config/app-config';
+import { GracefulShutdown } from './common/lifecycle/graceful-shutdown';
 
 const logger = new Logger('Server');
 
@@ -22,34 +22,19 @@ export async function startServer(
   logger.log(
     `Captions API v14 ready in ${Date.now() - started} ms at ${url}/api/v14 — docs at ${url}/docs`,
   );
+  for (const warning of productionWarnings(config)) logger.warn(warning);
   handleSignals(app, config);
   return app;
 }
 
 /**
- * SIGTERM/SIGINT: readiness turns 503 at once, the server stops accepting, in-flight requests
- * finish (bounded by SHUTDOWN_GRACE_MS), resources close in reverse order, exit 0. We handle
- * the signals ourselves instead of Nest's enableShutdownHooks(), which re-raises the signal
- * after the hooks (exit code 143 instead of 0). A second signal does not run the hooks again.
+ * SIGTERM/SIGINT run the graceful shutdown (see GracefulShutdown). We handle the signals
+ * ourselves instead of Nest's enableShutdownHooks(), which re-raises the signal after the hooks
+ * (exit code 143 instead of 0).
  */
 function handleSignals(app: NestFastifyApplication, config: AppConfig): void {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      logger.warn(`${signal} received again: shutdown already under way`);
-      return;
-    }
-    stopping = true;
-    app.get(LifecycleService).beginDrain(signal);
-    const server = app.getHttpServer();
-    setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS).unref();
-    setTimeout(() => {
-      console.error('shutdown did not finish in time; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS + 15_000).unref();
-    await app.close();
-    logger.log('shutdown complete');
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
+  const shutdown = new GracefulShutdown(app, config);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => void shutdown.run(signal));
+  }
 }

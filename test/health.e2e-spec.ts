@@ -26,7 +26,7 @@ describe('probes while a preloaded model cannot load (e2e)', () => {
     expect(startup.statusCode).toBe(503);
     expect(startup.json()).toMatchObject({
       status: 'starting',
-      missing_models: ['openai-compatible'],
+      waiting_for: { ai_model: ['model openai-compatible'] },
     });
 
     const ready = await t.request({ method: 'GET', url: '/api/v14/health/ready' });

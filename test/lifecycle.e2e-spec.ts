@@ -1,5 +1,29 @@
+import { Agent, IncomingHttpHeaders, request } from 'node:http';
 import { Child, freePort, startChild } from './support/processes';
 import { TEST_REDIS_URL, createTestDatabase, eventually } from './support/test-app';
+
+const DELAY_MS = 1500;
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A plain HTTP GET (node:http shows hop-by-hop headers such as Connection; fetch may not). */
+function get(url: string, agent?: Agent): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the real server as a child process and stops it with SIGTERM. */
 describe('process lifecycle (e2e: SIGTERM during a slow request)', () => {
@@ -25,6 +49,7 @@ describe('process lifecycle (e2e: SIGTERM during a slow request)', () => {
         REDIS_POOL_SIZE: '2',
         DATABASE_POOL_SIZE: '2',
         ENABLE_MONITORING: 'false',
+        SHUTDOWN_DELAY_MS: String(DELAY_MS),
         SHUTDOWN_GRACE_MS: '10000',
         TS_NODE_PROJECT: 'tsconfig.json',
       },
@@ -42,21 +67,57 @@ describe('process lifecycle (e2e: SIGTERM during a slow request)', () => {
     await db?.drop();
   });
 
-  it('finishes the in-flight request, closes resources once, and exits 0', async () => {
-    const slow = fetch(`${base}/slow?ms=1500`).then(async (res) => ({
-      status: res.status,
-      body: await res.json(),
-    }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+  it('serves through the delay with readiness 503, then stops accepting, finishes in-flight work and exits 0', async () => {
+    const keptAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    // A kept-alive socket opened before the signal.
+    expect((await get(`${base}/api/v14/health/live`, keptAlive)).headers.connection).toBe(
+      'keep-alive',
+    );
+    const slow = get(`${base}/slow?ms=${DELAY_MS + 1500}`);
+    await sleep(300);
+    const signalled = Date.now();
     server.process.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     server.process.kill('SIGTERM');
 
-    await expect(slow).resolves.toEqual({ status: 200, body: { slept_ms: 1500 } });
+    // During the delay: readiness 503 on a new connection, other routes still served, and
+    // every answer says Connection: close (the kept-alive socket included).
+    const ready = await get(`${base}/api/v14/health/ready`);
+    expect(ready.status).toBe(503);
+    const live = await get(`${base}/api/v14/health/live`, keptAlive);
+    expect(live.status).toBe(200);
+    expect(live.headers.connection).toBe('close');
+
+    // Then new connections are refused (not before the delay), while the slow request runs on.
+    let slowDone = false;
+    void slow.then(() => (slowDone = true));
+    const refused = await eventually(
+      () =>
+        get(`${base}/api/v14/health/live`).then(
+          () => false,
+          (error: { code?: string }) => error.code === 'ECONNREFUSED',
+        ),
+      DELAY_MS + 5000,
+      50,
+    );
+    expect(refused).toBe(true);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(DELAY_MS);
+    expect(slowDone).toBe(false);
+
+    const finished = await slow;
+    expect(finished.status).toBe(200);
+    expect(JSON.parse(finished.body)).toEqual({ slept_ms: DELAY_MS + 1500 });
+    expect(finished.headers.connection).toBe('close');
     await expect(server.exited).resolves.toBe(0);
+    keptAlive.destroy();
+
     const output = server.output();
     expect(output).toContain('SIGTERM received again');
-    expect(output.match(/shutdown complete/g)).toHaveLength(1);
+    expect(output).toMatch(/SIGTERM: readiness answers 503; serving on for 1500 ms/);
+    expect(output).toMatch(/stopped accepting after \d+ ms; 1 requests in flight/);
+    expect(output).toMatch(/in-flight requests finished in \d+ ms/);
+    expect(output).toMatch(/resources closed in \d+ ms/);
+    expect(output.match(/shutdown complete in \d+ ms/g)).toHaveLength(1);
     expect(output).toMatch(
       /Resource:database.*shutting_down -> closed|state shutting_down -> closed.*Resource:database/,
     );

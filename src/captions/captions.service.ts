@@ -12,6 +12,20 @@ import { CaptionsRepository } from './captions.repository';
 import { GenerateCaptionDto } from './dto/generate-caption.dto';
 
 /**
+ * Fleet-wide single flight for an uncached caption: the first instance takes a short Redis
+ * lease and generates; the others wait for its answer to appear in Redis, for at most `waitMs`,
+ * then generate themselves. Redis slow or down: the lease fails at once and each instance
+ * generates locally (still one generation per instance: the cache's local single flight).
+ */
+const CAPTION_LEASE = {
+  /** Longer than a generation usually takes (a remote model included). */
+  ttlMs: 15_000,
+  /** The longest an instance waits for another's answer before generating itself. */
+  waitMs: 5_000,
+  pollMs: 25,
+};
+
+/**
  * Caption generation on the shared resources: the model pool writes, the two-level cache
  * answers repeats (keyed by the normalized request), PostgreSQL keeps every caption.
  */
@@ -91,7 +105,10 @@ export class CaptionsService {
       this.logger.debug('cache not usable: generating without it');
       return load();
     }
-    return this.cache.getOrSet(`caption:${key}`, load, { ttl: this.config.CACHE_TTL });
+    return this.cache.getOrSet(`caption:${key}`, load, {
+      ttl: this.config.CACHE_TTL,
+      lease: CAPTION_LEASE,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigValidationError, validateConfig } from './app-config';
+import { ConfigValidationError, productionWarnings, validateConfig } from './app-config';
 
 describe('validateConfig', () => {
   it('applies the contract defaults when nothing is set', () => {
@@ -61,5 +61,85 @@ describe('validateConfig', () => {
       expect((error as Error).message).toContain('DATABASE_URL');
       expect((error as Error).message).not.toContain(secret);
     }
+  });
+
+  describe('RESOURCE_PROFILE', () => {
+    it('small and large set the seed sizes', () => {
+      expect(validateConfig({ RESOURCE_PROFILE: 'small' })).toMatchObject({
+        DATABASE_POOL_SIZE: 10,
+        HTTP_MAX_CONNECTIONS: 50,
+        REDIS_POOL_SIZE: 10,
+        CACHE_SIZE: 5000,
+        MODEL_CACHE_SIZE: 5,
+      });
+      expect(validateConfig({ RESOURCE_PROFILE: 'large' })).toMatchObject({
+        DATABASE_POOL_SIZE: 50,
+        HTTP_MAX_CONNECTIONS: 200,
+        REDIS_POOL_SIZE: 50,
+        CACHE_SIZE: 20000,
+        MODEL_CACHE_SIZE: 10,
+      });
+    });
+
+    it('medium is the contract defaults', () => {
+      const medium = validateConfig({ RESOURCE_PROFILE: 'medium' });
+      const unset = validateConfig({});
+      expect(medium.RESOURCE_PROFILE).toBe('medium');
+      expect({ ...medium }).toEqual({ ...unset });
+    });
+
+    it('lets an explicit variable win over the preset', () => {
+      const config = validateConfig({ RESOURCE_PROFILE: 'large', DATABASE_POOL_SIZE: '7' });
+      expect(config.DATABASE_POOL_SIZE).toBe(7);
+      expect(config.CACHE_SIZE).toBe(20000);
+    });
+
+    it('rejects an unknown profile naming the variable', () => {
+      expect(() => validateConfig({ RESOURCE_PROFILE: 'huge' })).toThrow(/RESOURCE_PROFILE="huge"/);
+    });
+  });
+
+  describe('in production', () => {
+    const dbUrl = 'postgres://app@db:5432/captions';
+
+    it('refuses the embedded database unless asked for, with one line saying what to set', () => {
+      let error: unknown;
+      try {
+        validateConfig({ NODE_ENV: 'production' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      expect((error as ConfigValidationError).problems).toEqual([
+        expect.stringMatching(
+          /^DATABASE_URL is required when NODE_ENV=production.*ALLOW_EMBEDDED_DATABASE=true/,
+        ),
+      ]);
+    });
+
+    it('allows the embedded database when asked for explicitly, with a warning', () => {
+      const config = validateConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'true' });
+      expect(config.databaseEmbedded).toBe(true);
+      expect(productionWarnings(config)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^embedded PostgreSQL in production/)]),
+      );
+    });
+
+    it('warns about a fleet without Redis, and not when Redis is set', () => {
+      const noRedis = validateConfig({ NODE_ENV: 'production', DATABASE_URL: dbUrl });
+      expect(productionWarnings(noRedis)).toEqual([expect.stringMatching(/^REDIS_URL is not set/)]);
+      const full = validateConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: dbUrl,
+        REDIS_URL: 'redis://cache:6379',
+      });
+      expect(productionWarnings(full)).toEqual([]);
+    });
+
+    it('does not apply outside production', () => {
+      const config = validateConfig({ NODE_ENV: 'development' });
+      expect(config.databaseEmbedded).toBe(true);
+      expect(productionWarnings(config)).toEqual([]);
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { IsConnectionUrl } from './is-connection-url.validator';
+import { RESOURCE_PROFILES, RESOURCE_PROFILE_NAMES, ResourceProfile } from './resource-profiles';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -60,8 +61,19 @@ export class AppConfig {
   @IsInt() @Min(1024) @Max(64 * 1024 * 1024) BODY_LIMIT_BYTES: number = 1024 * 1024;
   /** Largest body of POST /batch/jobs (up to 10,000 requests), bytes. Default 16 MiB. */
   @IsInt() @Min(1024) @Max(256 * 1024 * 1024) BATCH_BODY_LIMIT_BYTES: number = 16 * 1024 * 1024;
-  /** How long in-flight requests may take to finish on SIGTERM, ms. Default 10000. */
+  /**
+   * On SIGTERM, how long the server keeps accepting and serving while readiness answers 503, so
+   * load balancers stop sending before it stops accepting, ms. Default 1000 (a developer's
+   * Ctrl-C); the Kubernetes manifests and compose file set the real figure.
+   */
+  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_DELAY_MS: number = 1000;
+  /** After the delay, how long in-flight requests may take to finish, ms. Default 10000. */
   @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
+  /**
+   * Sizing preset: `small`, `medium` (the defaults) or `large`. It sets the pool and cache sizes
+   * (see RESOURCE_PROFILES); a variable set explicitly still wins. Default medium.
+   */
+  @IsIn(RESOURCE_PROFILE_NAMES) RESOURCE_PROFILE: ResourceProfile = 'medium';
   /** Key for admin endpoints. Unset: admin endpoints answer 403. Sensitive. */
   @IsOptional() @IsString() @MinLength(16) ADMIN_API_KEY?: string;
   /** Folder for local state (embedded PostgreSQL). Default ./data. */
@@ -70,6 +82,12 @@ export class AppConfig {
   // ---- database --------------------------------------------------------------------------
   /** postgres://user:pass@host:port/db. Unset: embedded PostgreSQL under DATA_DIR. Sensitive. */
   @IsOptional() @IsConnectionUrl(['postgres:', 'postgresql:']) DATABASE_URL?: string;
+  /**
+   * Lets NODE_ENV=production run on the embedded PostgreSQL (one instance only: every replica
+   * would get a database of its own). Default false: production without DATABASE_URL refuses
+   * to start.
+   */
+  @Transform(toBool) @IsBoolean() ALLOW_EMBEDDED_DATABASE: boolean = false;
   /** Connections kept open (pg `min`). Default 20. */
   @IsInt() @Min(1) @Max(1000) DATABASE_POOL_SIZE: number = 20;
   /** Extra connections opened under load and closed when idle (pg `max` = size + overflow). Default 30. */
@@ -218,6 +236,7 @@ export function validateConfig(env: Record<string, string | undefined>): AppConf
   for (const [key, value] of Object.entries(env)) {
     if (known.has(key) && value !== undefined && value.trim() !== '') raw[key] = value.trim();
   }
+  applyResourceProfile(raw);
   const config = plainToInstance(AppConfig, raw, {
     enableImplicitConversion: true,
     exposeDefaultValues: true,
@@ -233,7 +252,34 @@ export function validateConfig(env: Record<string, string | undefined>): AppConf
       }),
     );
   }
+  const fleetProblems = productionProblems(config);
+  if (fleetProblems.length > 0) throw new ConfigValidationError(fleetProblems);
   return config;
+}
+
+/**
+ * Fills in the preset's sizes for every variable not set explicitly. An unknown profile name
+ * is left for validation to name.
+ */
+function applyResourceProfile(raw: Record<string, string>): void {
+  const preset = RESOURCE_PROFILES[raw.RESOURCE_PROFILE as ResourceProfile];
+  if (!preset) return;
+  for (const [variable, value] of Object.entries(preset)) raw[variable] ??= String(value);
+}
+
+/**
+ * Settings that are fine on a laptop but silently break a fleet: refused in production unless
+ * asked for explicitly (warnings below for the ones the contract allows).
+ */
+function productionProblems(config: AppConfig): string[] {
+  if (config.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (config.databaseEmbedded && !config.ALLOW_EMBEDDED_DATABASE) {
+    problems.push(
+      'DATABASE_URL is required when NODE_ENV=production (without it each replica gets its own embedded database); set DATABASE_URL, or ALLOW_EMBEDDED_DATABASE=true for a single instance',
+    );
+  }
+  return problems;
 }
 
 /** Type errors first: "abc" for a number should say "must be an integer", not "must be ≤ 1000". */
@@ -241,4 +287,24 @@ const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isIn', 'isConnectionUrl', 'isSt
 function firstMessage(constraints: Record<string, string> = {}): string {
   const key = TYPE_CONSTRAINTS.find((k) => k in constraints) ?? Object.keys(constraints)[0];
   return key ? constraints[key] : 'is invalid';
+}
+
+/**
+ * Production settings that the contract allows but that weaken a fleet of replicas: logged as
+ * warnings at start-up, one line each, saying what is lost.
+ */
+export function productionWarnings(config: AppConfig): string[] {
+  if (config.NODE_ENV !== 'production') return [];
+  const warnings: string[] = [];
+  if (config.databaseEmbedded) {
+    warnings.push(
+      'embedded PostgreSQL in production (ALLOW_EMBEDDED_DATABASE=true): run exactly one instance; replicas would each keep their own data',
+    );
+  }
+  if (!config.redisEnabled) {
+    warnings.push(
+      'REDIS_URL is not set: with more than one replica the cache, its invalidation and single flight are per instance; set REDIS_URL for a fleet',
+    );
+  }
+  return warnings;
 }

@@ -8,6 +8,7 @@ import { Injectable, Logger } from '@nestjs/common';
 export class LifecycleService {
   private readonly logger = new Logger(LifecycleService.name);
   private draining = false;
+  private exiting = false;
   private changes = 0;
   private inFlight = 0;
   private total = 0;
@@ -31,8 +32,24 @@ export class LifecycleService {
   }
 
   endDrain(): void {
+    if (this.exiting) return; // the process is on its way out: nothing brings it back
     this.draining = false;
     this.changes += 1;
+  }
+
+  /**
+   * The process is shutting down (SIGTERM): draining for good, and every answer from now on
+   * carries `Connection: close`, so kept-alive clients reconnect (through their load balancer,
+   * to another instance) instead of finding the socket gone later.
+   */
+  beginExit(why: string): void {
+    this.beginDrain(why);
+    this.exiting = true;
+  }
+
+  /** True once the process is shutting down: answers close their connection. */
+  get closingConnections(): boolean {
+    return this.exiting;
   }
 
   requestStarted(): void {

@@ -35,7 +35,7 @@ export class CacheService
     @Optional() redis?: RedisService,
     @Optional() private readonly scheduler?: SchedulerRegistry,
   ) {
-    super(CACHE_RESOURCE_NAME, ResourceType.CACHE);
+    super(CACHE_RESOURCE_NAME, ResourceType.CACHE, { required: false });
     this.cache = new TieredCache({
       maxEntries: config.CACHE_SIZE,
       maxBytes: config.CACHE_MAX_BYTES,

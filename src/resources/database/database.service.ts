@@ -48,7 +48,7 @@ export class DatabaseService
     @Inject(DATABASE_SCHEMA) private readonly schema: DatabaseSchema,
     registry: ResourceRegistry,
   ) {
-    super('database', ResourceType.DATABASE);
+    super('database', ResourceType.DATABASE, { required: true });
     registry.register(this);
   }
 

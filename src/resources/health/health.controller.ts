@@ -4,7 +4,6 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@
 import { FastifyReply } from 'fastify';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
-import { ModelPoolService } from '../model-pool/model-pool.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceHealthIndicator } from './resource.health';
 import { ProbeCache } from './probe-cache';
@@ -30,7 +29,6 @@ export class HealthController {
     private readonly resources: ResourceHealthIndicator,
     private readonly registry: ResourceRegistry,
     private readonly lifecycle: LifecycleService,
-    private readonly models: ModelPoolService,
   ) {}
 
   @Get('live')
@@ -63,10 +61,8 @@ export class HealthController {
       this.health
         .check([
           () => this.notDraining(),
-          () => this.resources.check('database', { required: true }),
-          () => this.resources.check('ai_model', { required: true }),
-          () => this.resources.check('redis', { required: false }),
-          () => this.resources.check('cache', { required: false }),
+          // Each resource declares whether it is required; optional ones are only reported.
+          ...this.registry.all().map((r) => () => this.resources.check(r)),
         ])
         .catch((error: unknown) => ({ failed: error })),
     );
@@ -76,17 +72,17 @@ export class HealthController {
   @Get('startup')
   @ApiOperation({
     summary:
-      'Startup: 200 once every resource has finished initializing and MODEL_PRELOAD models are loaded',
+      'Startup: 200 once every resource has finished initializing and MODEL_PRELOAD models are loaded; an optional resource that is down (Redis) does not hold it back',
   })
   @ApiServiceUnavailableResponse({ description: 'still starting' })
   startup(@Res({ passthrough: true }) reply: FastifyReply): Record<string, unknown> {
-    const missingModels = this.models.missingRequiredModels();
-    const started = this.registry.allInitialized() && missingModels.length === 0;
+    const waitingFor = this.registry.startupPending();
+    const started = Object.keys(waitingFor).length === 0;
     if (!started) void reply.status(503);
     return {
       status: started ? 'ok' : 'starting',
       resources: this.registry.states(),
-      missing_models: missingModels,
+      waiting_for: waitingFor,
     };
   }
 

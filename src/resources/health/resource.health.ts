@@ -1,27 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { withTimeout } from '../../common/util/with-timeout';
-import { ResourceRegistry } from '../registry/resource-registry.service';
+import { ManagedResource } from '../registry/managed-resource';
 
 /** Every check is bounded: a hung backend must not hang the probe. */
 export const HEALTH_CHECK_TIMEOUT_MS = 3000;
 
 /**
  * One terminus indicator over any managed resource, on the current HealthIndicatorService API.
- * `required: false` reports the resource (healthy, degraded, unhealthy, disabled) without ever
- * failing the probe — Redis on readiness, per the contract.
+ * A resource that is not `required` is reported (healthy, degraded, unhealthy, disabled) without
+ * ever failing the probe — Redis on readiness, per the contract.
  */
 @Injectable()
 export class ResourceHealthIndicator {
-  constructor(
-    private readonly indicators: HealthIndicatorService,
-    private readonly registry: ResourceRegistry,
-  ) {}
+  constructor(private readonly indicators: HealthIndicatorService) {}
 
-  async check(name: string, options: { required: boolean }): Promise<HealthIndicatorResult> {
+  async check(resource: ManagedResource): Promise<HealthIndicatorResult> {
+    const name = resource.name;
     const indicator = this.indicators.check(name);
-    const resource = this.registry.get(name);
-    if (!resource) return indicator.down({ health: 'unknown' });
     const health = await withTimeout(
       resource.health(),
       HEALTH_CHECK_TIMEOUT_MS,
@@ -29,6 +25,6 @@ export class ResourceHealthIndicator {
     ).catch(() => ({ status: 'unhealthy' as const, details: { error: 'health check timed out' } }));
     const data = { health: health.status, state: resource.state };
     const failing = health.status === 'unhealthy';
-    return failing && options.required ? indicator.down(data) : indicator.up(data);
+    return failing && resource.required ? indicator.down(data) : indicator.up(data);
   }
 }

@@ -67,7 +67,8 @@ export class HttpPoolService
     private readonly config: AppConfig,
     registry: ResourceRegistry,
   ) {
-    super(HTTP_POOL_RESOURCE_NAME, ResourceType.HTTP_CLIENT);
+    // Optional: only remote models use it, and they fall back to caption-local.
+    super(HTTP_POOL_RESOURCE_NAME, ResourceType.HTTP_CLIENT, { required: false });
     this.hosts = new HostTable(
       {
         threshold: config.HTTP_BREAKER_THRESHOLD,

@@ -52,7 +52,7 @@ export class ModelPoolService
     registry: ResourceRegistry,
     @Optional() @Inject(MODEL_HTTP_REQUESTER) requester?: HttpRequester,
   ) {
-    super(MODEL_POOL_RESOURCE_NAME, ResourceType.AI_MODEL);
+    super(MODEL_POOL_RESOURCE_NAME, ResourceType.AI_MODEL, { required: true });
     this.models = new ModelRegistry(
       config.MODEL_CONFIG ? loadModelRegistryFile(config.MODEL_CONFIG) : builtInModelSpecs(),
     );
@@ -158,6 +158,11 @@ export class ModelPoolService
   /** Preload models not ready yet (never loaded, or failing): readiness fails while any is. */
   missingRequiredModels(): string[] {
     return this.pool.missingRequiredModels();
+  }
+
+  /** Started once usable and every MODEL_PRELOAD model is loaded. */
+  override startupPending(): string[] {
+    return [...super.startupPending(), ...this.missingRequiredModels().map((m) => `model ${m}`)];
   }
 
   /** The `/resources/models/status` body. */

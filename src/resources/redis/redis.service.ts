@@ -46,7 +46,8 @@ export class RedisService
     private readonly config: AppConfig,
     registry: ResourceRegistry,
   ) {
-    super('redis', ResourceType.REDIS);
+    // Optional: the cache falls back to its in-process level (see the contract's readiness).
+    super('redis', ResourceType.REDIS, { required: false });
     this.enabled = config.redisEnabled;
     registry.register(this);
   }
@@ -121,26 +122,37 @@ export class RedisService
     return this.run((client) => client.publish(channel, message));
   }
 
-  /** Subscribes on the dedicated connection; ioredis re-subscribes by itself after reconnects. */
+  /**
+   * Subscribes on the dedicated connection. The channel is recorded only once Redis has
+   * confirmed the SUBSCRIBE: a failed attempt (Redis down) rejects and records nothing, so the
+   * caller's retry really subscribes. Recorded channels are subscribed again on every reconnect
+   * (see resubscribe).
+   */
   async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
     if (!this.subscriber)
       throw new ResourceUnavailableError('redis', 'has no subscriber connection');
     const subscriber = this.subscriber;
+    if (!this.handlers.has(channel)) await subscriber.subscribe(channel);
     let handlers = this.handlers.get(channel);
     if (!handlers) {
       handlers = new Set();
       this.handlers.set(channel, handlers);
-      await subscriber.subscribe(channel);
     }
     handlers.add(handler);
+    const own = handlers;
     return async () => {
-      handlers.delete(handler);
-      if (handlers.size === 0 && this.handlers.get(channel) === handlers) {
+      own.delete(handler);
+      if (own.size === 0 && this.handlers.get(channel) === own) {
         this.handlers.delete(channel);
         if (subscriber.status === 'ready')
           await subscriber.unsubscribe(channel).catch(() => undefined);
       }
     };
+  }
+
+  /** Channels with a confirmed subscription (the invalidation bus's, for instance). */
+  subscribedChannels(): string[] {
+    return [...this.handlers.keys()];
   }
 
   stats(): Record<string, unknown> {
@@ -174,10 +186,10 @@ export class RedisService
     this.connections = Array.from({ length: this.poolSize }, () =>
       this.watch(createRedisConnection(this.config, 'command')),
     );
-    this.subscriber = this.watch(createRedisConnection(this.config, 'subscriber'));
-    this.subscriber.on('message', (channel: string, message: string) =>
-      this.dispatch(channel, message),
-    );
+    const subscriber = this.watch(createRedisConnection(this.config, 'subscriber'));
+    subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    subscriber.on('ready', () => this.resubscribe(subscriber));
+    this.subscriber = subscriber;
     const all = [...this.connections, this.subscriber];
     await withTimeout(
       Promise.all(all.map((c) => c.connect())),
@@ -241,6 +253,19 @@ export class RedisService
       this.outageSince = undefined;
     }
     this.markRecovered();
+  }
+
+  /**
+   * After a reconnect, SUBSCRIBE again to every recorded channel. ioredis re-subscribes what it
+   * saw confirmed on the old connection too; this does not depend on that bookkeeping, and a
+   * repeated SUBSCRIBE is harmless.
+   */
+  private resubscribe(subscriber: RedisConnection): void {
+    const channels = [...this.handlers.keys()];
+    if (channels.length === 0) return;
+    subscriber
+      .subscribe(...channels)
+      .catch((error: Error) => this.logger.warn(`re-subscribe failed: ${error.message}`));
   }
 
   private dispatch(channel: string, message: string): void {

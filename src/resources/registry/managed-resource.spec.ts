@@ -12,8 +12,8 @@ class FakeResource extends ManagedResourceBase {
   closes = 0;
   failNextInit = false;
   disabled = false;
-  constructor(name = 'fake', type = ResourceType.CACHE) {
-    super(name, type);
+  constructor(name = 'fake', type = ResourceType.CACHE, required = true) {
+    super(name, type, { required });
   }
   use(): string {
     this.assertUsable();
@@ -139,8 +139,13 @@ describe('ResourceRegistry', () => {
     registry.register(make('models', ResourceType.AI_MODEL));
     registry.register(make('db', ResourceType.DATABASE));
     registry.register(make('redis', ResourceType.REDIS));
+    expect(registry.startupPending()).toEqual({
+      db: ['state closed'],
+      redis: ['state closed'],
+      models: ['state closed'],
+    });
     await registry.initializeAll();
-    expect(registry.allInitialized()).toBe(true);
+    expect(registry.startupPending()).toEqual({});
     await registry.shutdownAll();
     expect(order).toEqual([
       'init:db',
@@ -151,5 +156,34 @@ describe('ResourceRegistry', () => {
       'stop:db',
     ]);
     expect(registry.states()).toEqual({ db: 'closed', redis: 'closed', models: 'closed' });
+  });
+});
+
+describe('startup with an optional resource down', () => {
+  it('waits for a required resource until usable, an optional one only until its attempt ends', async () => {
+    const registry = new ResourceRegistry();
+    const db = new FakeResource('db', ResourceType.DATABASE, true);
+    const redis = new FakeResource('redis', ResourceType.REDIS, false);
+    registry.register(db);
+    registry.register(redis);
+    redis.failNextInit = true;
+    db.failNextInit = true;
+    await registry.initializeAll();
+    expect(redis.state).toBe(ResourceState.ERROR);
+    expect(db.state).toBe(ResourceState.ERROR);
+    // Redis in error no longer holds startup back; the database still does.
+    expect(registry.startupPending()).toEqual({ db: ['state error'] });
+
+    await db.init();
+    expect(registry.startupPending()).toEqual({});
+    expect(redis.startupPending()).toEqual([]);
+  });
+
+  it('an optional resource still initializing holds startup back', async () => {
+    const redis = new FakeResource('redis', ResourceType.REDIS, false);
+    const opening = redis.init();
+    expect(redis.startupPending()).toEqual(['state initializing']);
+    await opening;
+    expect(redis.startupPending()).toEqual([]);
   });
 });

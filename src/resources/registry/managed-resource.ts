@@ -18,6 +18,18 @@ export interface ManagedResource {
   readonly name: string;
   readonly type: ResourceType;
   readonly state: ResourceState;
+  /**
+   * Whether readiness and the startup probe need this resource. A required resource that is
+   * down takes the instance out of rotation; an optional one (Redis, the cache, outbound HTTP)
+   * is reported but never fails a probe, because its users degrade instead of failing.
+   */
+  readonly required: boolean;
+  /**
+   * What the startup probe still waits for on this resource, as short phrases (empty once it
+   * has started). A required resource waits until it is usable; an optional one only until its
+   * first initialization attempt has ended, whatever its outcome.
+   */
+  startupPending(): string[];
   /** Opens the resource. Idempotent: a second call while ready is a no-op. */
   init(): Promise<void>;
   /** Drains and closes the resource. Idempotent: a second call is a no-op. */
@@ -45,11 +57,15 @@ export abstract class ManagedResourceBase implements ManagedResource {
   /** Why the resource is in `error`, for status pages. Never holds a secret. */
   protected lastError?: string;
 
+  readonly required: boolean;
+
   protected constructor(
     readonly name: string,
     readonly type: ResourceType,
+    options: { required: boolean },
   ) {
     this.logger = new Logger(`Resource:${name}`);
+    this.required = options.required;
   }
 
   get state(): ResourceState {
@@ -59,6 +75,13 @@ export abstract class ManagedResourceBase implements ManagedResource {
   /** True when the resource can serve calls (ready or busy). */
   get isUsable(): boolean {
     return this.current === ResourceState.READY || this.current === ResourceState.BUSY;
+  }
+
+  startupPending(): string[] {
+    const started = this.required
+      ? this.isUsable || this.current === ResourceState.DISABLED
+      : this.current !== ResourceState.INITIALIZING && this.current !== ResourceState.CLOSED;
+    return started ? [] : [`state ${this.current}`];
   }
 
   transitionCounts(): Record<string, number> {

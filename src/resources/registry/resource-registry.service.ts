@@ -37,18 +37,22 @@ export class ResourceRegistry {
     return Object.fromEntries(this.all().map((r) => [r.name, r.state]));
   }
 
-  /** True once every resource finished initializing (ready, busy or disabled). */
-  allInitialized(): boolean {
-    return this.all().every((r) =>
-      [ResourceState.READY, ResourceState.BUSY, ResourceState.DISABLED].includes(r.state),
-    );
+  /**
+   * What the startup probe still waits for, by resource (empty once started): required
+   * resources until they are usable, optional ones only until their first attempt has ended.
+   */
+  startupPending(): Record<string, string[]> {
+    const pending = this.all().map((r) => [r.name, r.startupPending()] as const);
+    return Object.fromEntries(pending.filter(([, waits]) => waits.length > 0));
   }
 
   /** Opens every resource in order; one failing does not stop the others from trying. */
   async initializeAll(): Promise<Record<string, ResourceState>> {
     for (const resource of this.all()) {
       await resource.init().catch((error: Error) => {
-        this.logger.error(`initialize ${resource.name} failed: ${error.message}`);
+        const line = `initialize ${resource.name} failed: ${error.message}`;
+        if (resource.required) this.logger.error(line);
+        else this.logger.warn(`${line} (optional: serving without it)`);
       });
     }
     return this.states();
