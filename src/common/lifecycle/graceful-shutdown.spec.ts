@@ -13,7 +13,7 @@ function fakeApp(lifecycle: LifecycleService) {
   const app = {
     get: (() => lifecycle) as unknown as ShutdownTarget['get'],
     getHttpServer: () => server,
-    close: jest.fn(async () => void events.push(`app.close@${at()}`)),
+    close: jest.fn(async (): Promise<void> => void events.push(`app.close@${at()}`)),
   };
   return { app, server, events };
 }
