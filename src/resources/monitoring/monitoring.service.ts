@@ -224,6 +224,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
     const loaded = models.models.filter((m) => m.state === 'loaded').map((m) => m.name);
 
     const stats: MonitoringStats = {
+      resource_profile: this.config.RESOURCE_PROFILE,
       total_requests: totalRequests,
       cache_hits: cache.hits,
       database_connections: db.pool.total,

@@ -69,6 +69,8 @@ export interface MonitoringStats {
   alerts: Alert[];
 
   // ---- additions to the v14 shape ----
+  /** RESOURCE_PROFILE in force (the pool and cache sizes it chose show in their status). */
+  resource_profile: string;
   server_errors: number;
   error_sources: {
     server: number;
