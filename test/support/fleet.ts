@@ -192,7 +192,6 @@ export function fleetEnv(
     REDIS_POOL_SIZE: '2',
     ENABLE_MONITORING: 'false',
     REDIS_CONNECT_TIMEOUT_MS: '1000',
-    REDIS_COMMAND_TIMEOUT_MS: '500',
     // Longer than HAProxy needs to see readiness fail (fall 2 × inter 250 ms) with a margin.
     SHUTDOWN_DELAY_MS: '2000',
     SHUTDOWN_GRACE_MS: '10000',
