@@ -12,7 +12,7 @@ import {
   DATABASE_SCHEMA,
   MIGRATION_LOCK_KEY,
 } from './database.constants';
-import { isConnectionError, toDatabaseError } from './database.errors';
+import { DatabaseUnavailableError, breaksConnection, toDatabaseError } from './database.errors';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { QueryStatsSubscriber } from './query-stats.subscriber';
 import { withTimeout } from '../../common/util/with-timeout';
@@ -277,7 +277,7 @@ export class DatabaseService
 
   private async acquire(): Promise<QueryRunner> {
     this.assertUsable();
-    if (!this.dataSource) throw toDatabaseError(new Error('not initialized'), false, 0);
+    if (!this.dataSource) throw new DatabaseUnavailableError('unreachable');
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
@@ -294,14 +294,15 @@ export class DatabaseService
    * error, is destroyed (pg-pool drops a client released with an error), never reused.
    */
   private async release(runner: QueryRunner, failure: unknown): Promise<void> {
-    const broken = runner.isTransactionActive || isConnectionError(failure);
+    const broken = runner.isTransactionActive || breaksConnection(failure);
     const reason = broken ? new Error('released mid-transaction or broken') : undefined;
     // releasePostgresConnection(err) is TypeORM's way to hand pg-pool an error, which destroys the client.
     await (runner as unknown as ReleasableRunner).releasePostgresConnection(reason);
   }
 
   private mapError(error: unknown): unknown {
-    if (isConnectionError(error)) this.markError(describe(error));
+    // The database itself is in trouble (not merely busy with a lock): health shows it at once.
+    if (breaksConnection(error)) this.markError(describe(error));
     const pool = this.pool;
     const full = Boolean(pool && pool.totalCount >= this.poolBounds.max);
     return toDatabaseError(error, full, this.config.DATABASE_ACQUIRE_TIMEOUT_MS);

@@ -8,8 +8,11 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceHealthIndicator } from './resource.health';
 import { ProbeCache } from './probe-cache';
 
-/** How long a readiness result is reused, so frequent probes cannot saturate the pools. */
-const READY_CACHE_MS = 2000;
+/**
+ * How long a readiness result is reused, so frequent probes cannot saturate the pools. Together
+ * with the database probe's 1 s timeout, a hung database shows within 2 s, and so does recovery.
+ */
+const READY_CACHE_MS = 1000;
 
 const eventLoop = monitorEventLoopDelay({ resolution: 20 });
 eventLoop.enable();
