@@ -19,6 +19,13 @@ export class UpstreamRateLimitedError extends UpstreamError {
 }
 
 /**
+ * The upstream answered, but not usably: larger than HTTP_MAX_RESPONSE_BYTES, not JSON when
+ * JSON was asked for, or not the shape the caller expects. Still a 502: the host is up, but
+ * what it sends is worth nothing to us.
+ */
+export class UpstreamBadAnswerError extends UpstreamError {}
+
+/**
  * How one attempt failed:
  * - `status`: the upstream answered 5xx or 429;
  * - `network`: the connection failed (refused, reset, DNS);
@@ -26,9 +33,13 @@ export class UpstreamRateLimitedError extends UpstreamError {
  *   while idle; says nothing about the host's health;
  * - `timeout`: the request's total deadline ran out;
  * - `shutdown`: the pool was shut down with the request still running;
- * - `other`: anything else (response too large, too many redirects, a bad request).
+ * - `bad_answer`: the upstream answered, but not usably: a body over HTTP_MAX_RESPONSE_BYTES
+ *   (whatever its status), or a 2xx body that is not JSON when JSON was asked for or that the
+ *   caller's `validate` refused;
+ * - `other`: anything else (too many redirects, a request body too large, a bad request).
  */
-export type FailureKind = 'status' | 'network' | 'stale_socket' | 'timeout' | 'shutdown' | 'other';
+export type FailureKind =
+  'status' | 'network' | 'stale_socket' | 'timeout' | 'shutdown' | 'bad_answer' | 'other';
 
 /**
  * One failed attempt, reduced to what is safe to log and to chain as a `cause`: method,
@@ -48,10 +59,14 @@ export class AttemptFailure extends Error {
     this.name = 'AttemptFailure';
   }
 
-  /** Whether this says the host is unwell, and so counts towards opening its circuit. */
+  /**
+   * Whether this says the host is unwell, and so counts towards opening its circuit. A bad
+   * answer does: a host that keeps sending 20 MB or broken JSON costs every caller time and
+   * memory for nothing, exactly like one that answers 500.
+   */
   get countsAgainstHost(): boolean {
     if (this.kind === 'status') return (this.status ?? 0) >= 500;
-    return this.kind === 'network' || this.kind === 'timeout';
+    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'bad_answer';
   }
 }
 
@@ -104,6 +119,14 @@ export function failureFromError(
   if (code && NETWORK_CODES.has(code)) {
     return new AttemptFailure('network', `${label}: ${code}`, undefined, code);
   }
+  if (code && isTooLarge(code, message)) {
+    return new AttemptFailure(
+      'bad_answer',
+      `${label}: answer over HTTP_MAX_RESPONSE_BYTES (${message})`,
+      undefined,
+      code,
+    );
+  }
   return new AttemptFailure('other', `${label}: ${message}`, undefined, code);
 }
 
@@ -115,6 +138,8 @@ export function toAppError(failure: AttemptFailure): AppError {
       return new UpstreamTimeoutError(failure.message, options);
     case 'shutdown':
       return new ResourceUnavailableError(HTTP_POOL_RESOURCE_NAME, 'was shut down', options);
+    case 'bad_answer':
+      return new UpstreamBadAnswerError(failure.message, options);
     default:
       if (failure.status === TOO_MANY_REQUESTS) {
         return new UpstreamRateLimitedError(
@@ -138,4 +163,13 @@ function isStaleSocketReset(error: unknown, code: string): boolean {
   const request = error.request as
     { reusedSocket?: boolean; _currentRequest?: { reusedSocket?: boolean } } | undefined;
   return Boolean(request?.reusedSocket ?? request?._currentRequest?.reusedSocket);
+}
+
+/**
+ * axios' "maxContentLength size of N exceeded": it stops reading once the body passes the
+ * limit. Recognised by code and message, as axios gives it no code of its own (ERR_BAD_RESPONSE
+ * also covers a body cut short).
+ */
+function isTooLarge(code: string, message: string): boolean {
+  return code === 'ERR_BAD_RESPONSE' && message.startsWith('maxContentLength size of');
 }

@@ -67,6 +67,12 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * non-idempotent request is not retried even then (we cannot tell whether the server read it;
  * RFC 9110 §9.2.2): it fails with a typed UpstreamError, and the free-socket timeout kept
  * below server keep-alive timeouts makes the race rare in the first place.
+ *
+ * A bad answer (too large, not JSON, not the expected shape) is not retried, idempotent or
+ * not: the host answered promptly and will most likely answer the same way a moment later (a
+ * wrong endpoint, a proxy's error page, a model stuck on one output), and each attempt costs
+ * up to HTTP_MAX_RESPONSE_BYTES and a full round trip. It fails at once (the caller can fall
+ * back) and counts towards the host's circuit, whose half-open trial is the "try later".
  */
 export class RetryPlan {
   private retriesLeft: number;
@@ -111,6 +117,8 @@ function isRetryable(failure: AttemptFailure): boolean {
       return RETRYABLE_NETWORK_CODES.has(failure.code ?? '');
     case 'status':
       return RETRYABLE_STATUSES.has(failure.status ?? 0) || failure.status === TOO_MANY_REQUESTS;
+    case 'bad_answer':
+      return false; // see RetryPlan: the same answer again would cost as much and tell nothing new
     default:
       return false;
   }

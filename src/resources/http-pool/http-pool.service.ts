@@ -12,6 +12,7 @@ import {
   DRAIN_MAX_MS,
   HTTP_POOL_RESOURCE_NAME,
 } from './http-pool.constants';
+import { acceptAnswer, axiosResponseType } from './http-pool.answer';
 import { RequestDeadline } from './http-pool.deadline';
 import {
   AttemptFailure,
@@ -41,8 +42,10 @@ import { HttpPoolRequest, HttpPoolResponse, HttpRequester } from './http-pool.ty
  * The shared outbound HTTP client: axios (through @nestjs/axios) on keep-alive agents, with a
  * total deadline per request, retries for idempotent requests and a circuit breaker per host.
  *
- * Errors callers see are typed: `UpstreamError` (5xx after retries, network failure, response
- * too large), `UpstreamRateLimitedError` (429 after retries), `UpstreamTimeoutError` (deadline),
+ * Errors callers see are typed: `UpstreamError` (5xx after retries, network failure),
+ * `UpstreamBadAnswerError` (an answer too large, not JSON when JSON was asked for, or refused
+ * by the caller's `validate`; never retried), `UpstreamRateLimitedError` (429 after retries),
+ * `UpstreamTimeoutError` (deadline),
  * `CircuitOpenError` (the host's circuit is open; fails in milliseconds) and
  * `ResourceUnavailableError` (the pool is shut down). Answers below 500 other than 429 resolve.
  */
@@ -203,7 +206,10 @@ export class HttpPoolService
     }
   }
 
-  /** One try: a 5xx or 429 answer is thrown as a failure so the breaker and retries see it. */
+  /**
+   * One try: a 5xx or 429 answer, or a bad answer (too large, not JSON when asked for, refused
+   * by the caller's `validate`), is thrown as a failure so the breaker and retries see it.
+   */
   private async attempt<T>(
     request: HttpPoolRequest,
     label: string,
@@ -219,6 +225,7 @@ export class HttpPoolService
         url: request.url,
         headers: request.headers,
         data: request.data,
+        responseType: axiosResponseType(request),
         signal: deadline.signal,
         httpAgent: agents.http,
         httpsAgent: agents.https,
@@ -231,7 +238,8 @@ export class HttpPoolService
     const headers = flattenHeaders(response.headers);
     const failure = failureFromStatus(label, response.status, headers['retry-after']);
     if (failure) throw failure;
-    return { status: response.status, headers, data: response.data };
+    const data = acceptAnswer(request, label, response.status, response.data) as T;
+    return { status: response.status, headers, data };
   }
 
   /** Turns what the breaker threw into a failure to retry on, or throws the final error. */

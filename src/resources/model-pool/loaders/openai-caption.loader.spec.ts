@@ -8,7 +8,11 @@ import { ModelRegistry, builtInModelSpecs } from '../model-registry';
 import { FakeOpenAiServer, json } from '../testing/fake-openai-server';
 import { FetchRequester } from '../testing/fetch-requester';
 import { codePointLength } from './caption-text';
-import { OpenAiCaptionLoader, parseCaptionContent } from './openai-caption.loader';
+import {
+  OpenAiCaptionLoader,
+  assertChatCompletion,
+  parseCaptionContent,
+} from './openai-caption.loader';
 
 const API_KEY = 'sk-test-SECRET-0123456789';
 const SPEC: ModelSpec = builtInModelSpecs()[1];
@@ -120,6 +124,11 @@ describe('openai-compatible model against a loopback OpenAI-compatible server', 
     expect(body.messages[1].content).toContain('playful');
     expect(body.messages[1].content).toContain('exactly 2 relevant hashtags');
     expect(requester.requests[1].idempotent).toBe(true);
+    // The shape is checked inside the pool's attempt, so bad answers count against the host.
+    expect(requester.requests[1]).toMatchObject({
+      responseType: 'json',
+      validate: assertChatCompletion,
+    });
   });
 
   it('uses a model id from the registry options over OPENAI_MODEL', async () => {

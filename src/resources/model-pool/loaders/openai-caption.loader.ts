@@ -123,6 +123,11 @@ export class OpenAiCaptionModel implements LoadedModel {
       // Asking again for a caption has no side effect upstream, so the pool may retry it.
       idempotent: true,
       timeoutMs: this.options.timeoutMs,
+      // Checked inside the pool's breaker-guarded attempt: an endpoint that keeps answering
+      // broken JSON or something else than a chat completion opens its host's circuit, so
+      // captions fall back at once instead of each paying a round trip for nothing.
+      responseType: 'json',
+      validate: assertChatCompletion,
     });
     if (response.status >= 400) {
       const hint =
@@ -133,6 +138,7 @@ export class OpenAiCaptionModel implements LoadedModel {
             : '';
       throw new UpstreamError(`${this.name}: chat completion answered ${response.status}${hint}`);
     }
+    // Checked again for requesters that do not run `validate`.
     const content = messageContent(response.data);
     if (content === undefined) {
       throw new UpstreamError(`${this.name}: chat completion answer has no message content`);
@@ -203,6 +209,16 @@ function modelIds(data: unknown): string[] | undefined {
   const list = isObject(body) ? body.data : undefined;
   if (!Array.isArray(list)) return undefined;
   return list.flatMap((m) => (isObject(m) && typeof m.id === 'string' ? [m.id] : []));
+}
+
+/**
+ * Throws unless a chat-completions answer has the message content captions are read from.
+ * The message says what is missing, never what was there (the pool logs it).
+ */
+export function assertChatCompletion(data: unknown): void {
+  if (messageContent(data) === undefined) {
+    throw new Error('not a chat completion: no choices[0].message.content');
+  }
 }
 
 /** `choices[0].message.content` (or the legacy `choices[0].text`) of a completion. */
