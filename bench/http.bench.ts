@@ -9,6 +9,7 @@
  * round, ROUNDS rounds in alternating order. Targets:
  *   - bare Fastify GET (constant JSON body): the baseline
  *   - cached POST /api/v14/captions/generate (one body, primed once)
+ *   - the same on a second app process with RATE_LIMIT_ENABLED=false: the rate limiter's cost
  *   - GET /api/v14/captions/{id} (the primed caption: a PostgreSQL read)
  *   - uncached generate: a counter in the description makes every body distinct (model, insert,
  *     cache write on every request)
@@ -127,12 +128,12 @@ async function stop(child: Child, timeoutMs: number): Promise<string> {
 
 async function main(): Promise<void> {
   const children: Child[] = [];
-  watchdog(110_000, 'http.bench', () => children.forEach((c) => c.process.kill('SIGKILL')));
+  watchdog(140_000, 'http.bench', () => children.forEach((c) => c.process.kill('SIGKILL')));
   const db = await scratchDatabase('http');
   const prefix = `bench${uniqueSuffix()}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'captions-bench-'));
-  const [appPort, barePort] = [await freePort(), await freePort()];
-  const app = startChild(process.execPath, ['dist/main.js'], {
+  const [appPort, barePort, offPort] = [await freePort(), await freePort(), await freePort()];
+  const appEnv = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     ENABLE_MONITORING: 'false',
@@ -145,20 +146,31 @@ async function main(): Promise<void> {
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     SHUTDOWN_GRACE_MS: '3000',
+    // On (its cost is part of the figures) but never refusing: autocannon is one client.
+    RATE_LIMIT_CAPTIONS_MAX: '1000000000',
+  };
+  const app = startChild(process.execPath, ['dist/main.js'], appEnv);
+  // The same app with rate limits off, for the limiter's cost side by side.
+  const limitsOff = startChild(process.execPath, ['dist/main.js'], {
+    ...appEnv,
+    PORT: String(offPort),
+    RATE_LIMIT_ENABLED: 'false',
   });
   const bare = startChild(process.execPath, ['-r', '@swc-node/register', 'bench/bare-server.ts'], {
     PORT: String(barePort),
   });
-  children.push(app, bare);
+  children.push(app, bare, limitsOff);
   const appUrl = `http://127.0.0.1:${appPort}`;
+  const offUrl = `http://127.0.0.1:${offPort}`;
   const bareUrl = `http://127.0.0.1:${barePort}`;
   try {
     await waitFor(`${appUrl}${API}/health/ready`, app, 60_000);
     await waitFor(bareUrl, bare, 20_000);
+    await waitFor(`${offUrl}${API}/health/ready`, limitsOff, 60_000);
 
     // Prime the cached request, and check that a repeat is really served from the cache.
-    const generate = (body: object) =>
-      fetch(`${appUrl}${API}/captions/generate`, {
+    const generate = (body: object, baseUrl = appUrl) =>
+      fetch(`${baseUrl}${API}/captions/generate`, {
         method: 'POST',
         headers: JSON_HEADERS,
         body: JSON.stringify(body),
@@ -172,11 +184,20 @@ async function main(): Promise<void> {
       throw new Error(`priming failed: ${JSON.stringify({ primed, repeat })}`);
     }
     const id = String(primed.body.id);
+    if ((await generate(CACHED_BODY, offUrl)).body.cached !== true) {
+      throw new Error('priming failed on the app with rate limits off');
+    }
 
     const targets = [
       target('bare Fastify GET', bare, { url: bareUrl }),
       target('cached POST /captions/generate', app, {
         url: `${appUrl}${API}/captions/generate`,
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify(CACHED_BODY),
+      }),
+      target('cached POST /captions/generate, rate limits off', limitsOff, {
+        url: `${offUrl}${API}/captions/generate`,
         method: 'POST',
         headers: JSON_HEADERS,
         body: JSON.stringify(CACHED_BODY),
@@ -243,6 +264,10 @@ async function main(): Promise<void> {
     const cached = targets[1].name;
     const cachedRatio = pairedRatio(pick(cached, 'rps'), pick(baseline, 'rps'));
     const cachedP99 = median(pick(cached, 'p99'));
+    const limiterCostUs = median(pick(cached, 'cpuUs')) - median(pick(targets[2].name, 'cpuUs'));
+    console.log(
+      `\nrate limiter (Redis-backed) on a cached generate: ${limiterCostUs.toFixed(0)} us server CPU/req (on minus off)`,
+    );
     console.log(
       `\ncached generate: ${ratio(cachedRatio)} of bare Fastify (goal >= 0.5x), p99 ${ms(cachedP99)} (goal < 10 ms)`,
     );
@@ -259,6 +284,7 @@ async function main(): Promise<void> {
     );
   } finally {
     console.log(`app: ${await stop(app, 15_000)}; bare Fastify: ${await stop(bare, 5_000)}`);
+    console.log(`app, rate limits off: ${await stop(limitsOff, 15_000)}`);
     await removeScratch({ prefix, db, dataDir });
   }
 }

@@ -1,4 +1,4 @@
-import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -12,6 +12,13 @@ import { requestIdFor } from './common/util/request-id';
 import { createRootLogger } from './common/logging/logging.options';
 import { installRequestLogging } from './common/logging/request-logging';
 import { setupSwagger } from './docs/swagger';
+import { serverTimeoutOptions } from './common/server/server-timeouts';
+import { StrictValidationPipe } from './common/validation/strict-validation.pipe';
+import { namingForbiddenKeys } from './common/validation/forbidden-json-keys';
+import { answerClientError, answerFrameworkError } from './common/filters/pre-routing-errors';
+import { installSecurityHeaders } from './common/security/security-headers';
+import { RateLimitService } from './common/rate-limit/rate-limit.service';
+import { trustProxyOption } from './common/rate-limit/trust-proxy';
 
 /** Deepest JSON body accepted; deeper ones get 400 before anything recurses into them. */
 const MAX_JSON_DEPTH = 64;
@@ -35,8 +42,11 @@ export async function createApp(
   options: { logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    ...serverTimeoutOptions(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
+    // The client address of rate limits and the audit log; see TRUST_PROXY.
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
     // Cache keys of up to 256 characters travel in the path (Fastify's default is 100).
     routerOptions: { maxParamLength: 512 },
     // Idle keep-alive sockets close at once on shutdown; busy ones finish their request.
@@ -44,6 +54,9 @@ export async function createApp(
     // Requests that reach a closing server are served, not answered with a bare 503: the
     // shutdown sequence (GracefulShutdown) decides when to stop, and says Connection: close.
     return503OnClosing: false,
+    // Errors raised before routing get the contract's body and x-request-id too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const rootLogger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -62,12 +75,12 @@ export async function createApp(
   app.setGlobalPrefix('api/v14', {
     exclude: UNPREFIXED.map((path) => ({ path, method: RequestMethod.GET })),
   });
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   instrument(app, app.get(LifecycleService), config);
   installRequestLogging(app, rootLogger);
+  installSecurityHeaders(app);
+  await app.get(RateLimitService).install(app);
   setupSwagger(app);
   await app.init();
   return app;
@@ -107,7 +120,7 @@ function limitJsonDepth(
     ? F
     : never,
 ): void {
-  const parse = fastify.getDefaultJsonParser('error', 'error');
+  const parse = namingForbiddenKeys(fastify.getDefaultJsonParser('error', 'error'));
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {

@@ -18,6 +18,7 @@ import { AppCacheModule } from './resources/cache/cache.module';
 import { ModelPoolModule } from './resources/model-pool/model-pool.module';
 import { CaptionsModule } from './captions/captions.module';
 import { BatchModule } from './batch/batch.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 
 /** The whole service, built from one validated configuration. */
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         MonitoringModule,
         CaptionsModule,
         BatchModule,
+        RateLimitModule,
         DocsModule,
       ],
     };

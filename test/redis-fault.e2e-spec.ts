@@ -1,6 +1,7 @@
 import { RedisService } from '../src/resources/redis/redis.service';
 import { useOwnRedisServer } from './support/processes';
-import { eventually, useTestApp } from './support/test-app';
+import { TcpProxy } from './support/tcp-proxy';
+import { TEST_REDIS_URL, eventually, useTestApp } from './support/test-app';
 
 describe('Redis stopped and restarted under the app (e2e, own redis-server)', () => {
   const redis = useOwnRedisServer();
@@ -28,5 +29,48 @@ describe('Redis stopped and restarted under the app (e2e, own redis-server)', ()
     );
     await expect(service.run((c) => c.set(service.key('probe'), '2'))).resolves.toBe('OK');
     expect((await redisStatus()).errors).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('Redis hung behind a proxy (e2e): every byte held, then released', () => {
+  let proxy: TcpProxy;
+  const redisPort = Number(new URL(TEST_REDIS_URL).port || 6379);
+  beforeAll(async () => {
+    proxy = await TcpProxy.start(redisPort);
+  });
+  // Registered after the proxy's beforeAll, so the app boots once the proxy listens.
+  const t = useTestApp(() => ({
+    REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+    REDIS_COMMAND_TIMEOUT_MS: '300',
+  }));
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  const generate = (description: string) =>
+    t.request({
+      method: 'POST',
+      url: '/api/v14/captions/generate',
+      payload: { content_description: description, style: 'casual' },
+    });
+
+  it('answers cached and uncached captions without a 5xx, and recovers by itself', async () => {
+    expect((await generate('Fog over the bay, hung Redis')).statusCode).toBe(201);
+    proxy.pause();
+    try {
+      const answers = await Promise.all([
+        generate('Fog over the bay, hung Redis'),
+        generate('A different caption while Redis hangs'),
+      ]);
+      expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
+      expect(answers[0].json().cached).toBe(true);
+      const ready = await t.request({ method: 'GET', url: '/api/v14/health/ready' });
+      expect(ready.statusCode).toBe(200);
+    } finally {
+      proxy.resume();
+    }
+    const status = async () =>
+      (await t.request({ method: 'GET', url: '/api/v14/resources/pools/redis/status' })).json();
+    expect(await eventually(async () => (await status()).state === 'ready', 20_000)).toBe(true);
   }, 60_000);
 });

@@ -63,6 +63,12 @@ describe('validateConfig', () => {
     }
   });
 
+  it('refuses a headers timeout longer than the request timeout (Node would throw at listen)', () => {
+    expect(() =>
+      validateConfig({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '2000' }),
+    ).toThrow(/SERVER_HEADERS_TIMEOUT_MS=5000 must not exceed SERVER_REQUEST_TIMEOUT_MS=2000/);
+  });
+
   describe('RESOURCE_PROFILE', () => {
     it('small and large set the seed sizes', () => {
       expect(validateConfig({ RESOURCE_PROFILE: 'small' })).toMatchObject({

@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { IsConnectionUrl } from './is-connection-url.validator';
 import { RESOURCE_PROFILES, RESOURCE_PROFILE_NAMES, ResourceProfile } from './resource-profiles';
+import { TRUST_PROXY_PATTERN } from '../common/rate-limit/trust-proxy';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -74,6 +75,17 @@ export class AppConfig {
    * (see RESOURCE_PROFILES); a variable set explicitly still wins. Default medium.
    */
   @IsIn(RESOURCE_PROFILE_NAMES) RESOURCE_PROFILE: ResourceProfile = 'medium';
+  /** A client must have sent its request headers within this, else 408 and the socket closes, ms. Default 10000. */
+  @IsInt() @Min(100) @Max(600_000) SERVER_HEADERS_TIMEOUT_MS: number = 10_000;
+  /** A client must have sent its whole request (headers and body) within this, else 408, ms. Default 30000. */
+  @IsInt() @Min(100) @Max(3_600_000) SERVER_REQUEST_TIMEOUT_MS: number = 30_000;
+  /**
+   * An idle kept-alive socket is closed after this, ms. Keep it above the idle timeout of the
+   * load balancer in front (60 s on common cloud balancers). Default 72000.
+   */
+  @IsInt() @Min(1000) @Max(3_600_000) SERVER_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
+  /** Requests served on one socket before it is closed (0: unlimited). Default 1000. */
+  @IsInt() @Min(0) @Max(1_000_000) SERVER_MAX_REQUESTS_PER_SOCKET: number = 1000;
   /** Key for admin endpoints. Unset: admin endpoints answer 403. Sensitive. */
   @IsOptional() @IsString() @MinLength(16) ADMIN_API_KEY?: string;
   /** Folder for local state (embedded PostgreSQL). Default ./data. */
@@ -187,6 +199,31 @@ export class AppConfig {
   /** Scheduled health check period, seconds. Default 30. */
   @IsInt() @Min(1) HEALTH_CHECK_INTERVAL: number = 30;
 
+  // ---- rate limits (per client; shared through Redis when configured) --------------------
+  /** Rate limits on the caption and batch routes and on failed admin keys. Default true. */
+  @Transform(toBool) @IsBoolean() RATE_LIMIT_ENABLED: boolean = true;
+  /** Requests per client per window on /captions routes. Default 120. */
+  @IsInt() @Min(1) RATE_LIMIT_CAPTIONS_MAX: number = 120;
+  /** That window, ms. Default 60000. */
+  @IsInt() @Min(1000) @Max(86_400_000) RATE_LIMIT_CAPTIONS_WINDOW_MS: number = 60_000;
+  /** Requests per client per window on /batch routes (a batch is up to 100 captions). Default 60. */
+  @IsInt() @Min(1) RATE_LIMIT_BATCH_MAX: number = 60;
+  /** That window, ms. Default 60000. */
+  @IsInt() @Min(1000) @Max(86_400_000) RATE_LIMIT_BATCH_WINDOW_MS: number = 60_000;
+  /**
+   * Failed admin authentications per client per window; past it every admin call from that
+   * client answers 429 until the window ends. Default 10.
+   */
+  @IsInt() @Min(1) RATE_LIMIT_ADMIN_FAILURES_MAX: number = 10;
+  /** That window, ms. Default 900000 (15 minutes). */
+  @IsInt() @Min(1000) @Max(86_400_000) RATE_LIMIT_ADMIN_FAILURES_WINDOW_MS: number = 900_000;
+  /**
+   * Whose X-Forwarded-For to believe for the client address (rate limits, audit log): `false`,
+   * `true` (any: only behind a proxy that overwrites the header), a hop count, or proxy
+   * addresses / CIDRs, comma-separated. Default false: without a proxy a client could spoof it.
+   */
+  @Matches(TRUST_PROXY_PATTERN) TRUST_PROXY: string = 'false';
+
   get databaseEmbedded(): boolean {
     return !this.DATABASE_URL;
   }
@@ -251,6 +288,11 @@ export function validateConfig(env: Record<string, string | undefined>): AppConf
           : `${e.property}=${JSON.stringify(raw[e.property])}: ${message}`;
       }),
     );
+  }
+  if (config.SERVER_HEADERS_TIMEOUT_MS > config.SERVER_REQUEST_TIMEOUT_MS) {
+    throw new ConfigValidationError([
+      `SERVER_HEADERS_TIMEOUT_MS=${config.SERVER_HEADERS_TIMEOUT_MS} must not exceed SERVER_REQUEST_TIMEOUT_MS=${config.SERVER_REQUEST_TIMEOUT_MS}`,
+    ]);
   }
   const fleetProblems = productionProblems(config);
   if (fleetProblems.length > 0) throw new ConfigValidationError(fleetProblems);

@@ -1,9 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { readFileSync } from 'node:fs';
+import { loadRedocBundle } from './redoc-bundle';
 
 /** ReDoc's bundle ships in the `redoc` npm package: served locally, nothing is fetched at run time. */
-const REDOC_BUNDLE = readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'), 'utf8');
+const REDOC_BUNDLE = loadRedocBundle();
 
 const REDOC_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Captions API v14 — ReDoc</title>

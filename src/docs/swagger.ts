@@ -18,5 +18,8 @@ export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
+    // No validator badge: it would send the document's address to validator.swagger.io, and
+    // the page's CSP loads nothing from another host.
+    swaggerOptions: { validatorUrl: null },
   });
 }

@@ -191,6 +191,9 @@ export function fleetEnv(
     DATABASE_MAX_OVERFLOW: '6',
     REDIS_POOL_SIZE: '2',
     ENABLE_MONITORING: 'false',
+    // Every request arrives from HAProxy's address: one client as far as rate limits can tell.
+    RATE_LIMIT_CAPTIONS_MAX: '1000000',
+    RATE_LIMIT_BATCH_MAX: '1000000',
     REDIS_CONNECT_TIMEOUT_MS: '1000',
     // Longer than HAProxy needs to see readiness fail (fall 2 × inter 250 ms) with a margin.
     SHUTDOWN_DELAY_MS: '2000',

@@ -80,6 +80,11 @@ export async function bootTestApp(
     DATABASE_MAX_OVERFLOW: '4',
     REDIS_POOL_SIZE: '2',
     ENABLE_MONITORING: 'false',
+    // Out of the way of tests that send hundreds of requests from one address (malformed input,
+    // batches, bad admin keys); test/rate-limit.e2e-spec.ts sets small limits of its own.
+    RATE_LIMIT_CAPTIONS_MAX: '1000000',
+    RATE_LIMIT_BATCH_MAX: '1000000',
+    RATE_LIMIT_ADMIN_FAILURES_MAX: '1000000',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'captions-e2e-')),
     ...env,
   });

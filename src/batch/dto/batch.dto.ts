@@ -10,6 +10,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { ValidatedLater } from '../../common/validation/validated-later.decorator';
 
 /** Largest synchronous batch. */
 export const MAX_BATCH_ITEMS = 100;
@@ -30,6 +31,7 @@ export class BatchGenerateDto {
       { content_description: 'Latte art in a sunny cafe', style: 'casual', hashtag_count: 3 },
     ],
   })
+  @ValidatedLater()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH_ITEMS)
@@ -38,6 +40,7 @@ export class BatchGenerateDto {
 
 export class BatchJobDto {
   @ApiProperty({ type: 'array', minItems: 1, maxItems: MAX_JOB_ITEMS, items: { type: 'object' } })
+  @ValidatedLater()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_JOB_ITEMS)

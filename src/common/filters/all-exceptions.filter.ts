@@ -9,6 +9,7 @@ import {
 import { STATUS_CODES } from 'node:http';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-errors';
+import { loggableUrl } from '../logging/loggable-url';
 
 /** The contract's error body. */
 export interface ErrorBody {
@@ -35,7 +36,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { body, retryAfterS } = toErrorBody(exception, String(request.id));
     if (body.statusCode >= 500) {
       this.logger.error(
-        { err: exception, request_id: body.request_id, path: request.url },
+        { err: exception, request_id: body.request_id, ...loggableUrl(request.url) },
         body.code ?? 'unhandled error',
       );
     }

@@ -1,6 +1,7 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { Params } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
+import { secretScrubber } from './secret-scrubber';
 
 /** Paths that may carry secrets if anything ever logs a request or response object. */
 const REDACTED = [
@@ -12,7 +13,8 @@ const REDACTED = [
 
 /**
  * The one pino logger of the process: JSON lines in production, readable single lines in
- * development when pino-pretty is installed (a dev dependency).
+ * development when pino-pretty is installed (a dev dependency). Every line goes through the
+ * secret scrubber before it is written.
  */
 export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
   const pretty = !destination && config.NODE_ENV === 'development' && isInstalled('pino-pretty');
@@ -20,6 +22,7 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
     level: config.LOG_LEVEL,
     redact: { paths: REDACTED, censor: '***' },
     serializers: { err: (error: Error) => ({ type: error.name, message: error.message }) },
+    hooks: { streamWrite: secretScrubber(config) },
     transport: pretty
       ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
       : undefined,

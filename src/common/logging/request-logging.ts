@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Store, storage } from 'nestjs-pino/storage';
 import { Logger } from 'pino';
+import { loggableUrl } from './loggable-url';
 
 /** Probes and scrapes are not access-logged: they would drown everything else. */
 const QUIET_PATHS = /\/health\/|^\/metrics/;
@@ -22,7 +23,13 @@ export function installRequestLogging(app: NestFastifyApplication, root: Logger)
     const logger = loggers.get(request);
     if (logger && !QUIET_PATHS.test(request.url)) {
       const fields = {
-        req: { method: request.method, url: request.url },
+        // The route template groups requests; the path and the query's names (never its
+        // values) say which one this was.
+        req: {
+          method: request.method,
+          route: request.routeOptions.url ?? null,
+          ...loggableUrl(request.url),
+        },
         res: { statusCode: reply.statusCode },
         responseTime: Math.round(reply.elapsedTime * 100) / 100,
       };

@@ -5,16 +5,10 @@ export const DASHBOARD_POLL_MS = 5000;
 export const DASHBOARD_HISTORY_POINTS = 120;
 
 /**
- * The Content-Security-Policy the page is served with: its own inline script and style, and
- * requests to this origin only. Nothing is ever fetched from elsewhere (no CDN).
- */
-export const DASHBOARD_CSP =
-  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/**
  * GET /dashboard: one self-contained page (inline CSS and JS, SVG sparklines drawn by hand)
  * that polls /api/v14/resources/monitoring/{stats,health,history}. Everything it shows is set
- * with textContent, never as HTML.
+ * with textContent, never as HTML. Its Content-Security-Policy (src/common/security) lets the
+ * inline script and style run by a nonce given to each answer, and loads nothing from elsewhere.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">

@@ -13,6 +13,8 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { defineCacheMetrics } from './metrics.cache';
 import { metricsOn } from './metrics.helpers';
 import { defineModelMetrics } from './metrics.models';
+import { defineRateLimitMetrics } from './metrics.rate-limit';
+import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { definePoolMetrics } from './metrics.pools';
 import { defineRequestMetrics, defineSystemMetrics } from './metrics.requests';
 import { MonitoringService } from './monitoring.service';
@@ -57,6 +59,7 @@ export class MetricsService implements OnModuleInit {
     private readonly models: ModelPoolService,
     private readonly captions: CaptionStatsService,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly rateLimits?: RateLimitService,
   ) {
     collectDefaultMetrics({ register: this.registry });
     // prom-client names these gauges `*_total`, which Prometheus reserves for counters (promtool
@@ -79,6 +82,7 @@ export class MetricsService implements OnModuleInit {
     definePoolMetrics(m, this.database, this.redis, this.http);
     defineCacheMetrics(m, this.cache);
     defineModelMetrics(m, this.models, this.captions);
+    if (this.rateLimits) defineRateLimitMetrics(m, this.rateLimits);
     defineSystemMetrics(m, snapshot);
   }
 
