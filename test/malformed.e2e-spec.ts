@@ -1,6 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { RawAnswer, rawRequest } from './support/raw-http';
 import { useTestApp } from './support/test-app';
+import { PROTOTYPE_NAMES } from './support/prototype-names';
 
 /** 200 malformed bodies across the write endpoints: every one gets a 4xx contract body, none a 5xx. */
 function malformedBodies(): Array<{ url: string; payload: string; type?: string }> {
@@ -92,23 +93,6 @@ function malformedBodies(): Array<{ url: string; payload: string; type?: string 
   });
   return bodies;
 }
-
-/** Names found on every plain object, which an unknown-field check must not look up there. */
-const PROTOTYPE_NAMES = [
-  'toString',
-  'constructor',
-  'hasOwnProperty',
-  'valueOf',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  'toLocaleString',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-  '__proto__',
-  'prototype',
-];
 
 /** The few (field, value) pairs of the list above that are in fact valid. */
 function isValid(field: string, value: unknown): boolean {

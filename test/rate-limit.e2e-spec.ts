@@ -1,6 +1,6 @@
 import { RedisService } from '../src/resources/redis/redis.service';
 import { useOwnRedisServer } from './support/processes';
-import { TcpProxy } from './support/tcp-proxy';
+import { useTcpProxy } from './support/tcp-proxy';
 import {
   ADMIN_KEY,
   TEST_REDIS_URL,
@@ -271,31 +271,23 @@ describe('rate limits when Redis stops (e2e, own redis-server): fail open, count
 });
 
 describe('rate limits when Redis hangs (e2e, every byte held by a proxy): fail open', () => {
-  let proxy: TcpProxy;
-  const redisPort = Number(new URL(TEST_REDIS_URL).port || 6379);
-  beforeAll(async () => {
-    proxy = await TcpProxy.start(redisPort);
-  });
+  const redis = useTcpProxy(Number(new URL(TEST_REDIS_URL).port || 6379));
   const t = useTestApp(() => ({
-    REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+    REDIS_URL: `redis://127.0.0.1:${redis.proxy.port}`,
     REDIS_COMMAND_TIMEOUT_MS: '2000',
     ...LIMITS,
   }));
-  afterAll(async () => {
-    proxy?.resume();
-    await proxy?.close();
-  });
 
   it('answers without waiting for Redis, counting each check that went through unlimited', async () => {
     const client = '192.0.2.60';
     expect((await listCaptions(t, client)).headers['ratelimit-remaining']).toBe('4');
     const before = await metric(t, 'captions_api_rate_limit_store_errors_total');
-    proxy.pause();
+    redis.proxy.pause();
     try {
       for (let i = 0; i < 3; i++) expect((await listCaptions(t, client)).statusCode).toBe(200);
       expect(await metric(t, 'captions_api_rate_limit_store_errors_total')).toBe(before + 3);
     } finally {
-      proxy.resume();
+      redis.proxy.resume();
     }
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 import { RedisService } from '../src/resources/redis/redis.service';
 import { useOwnRedisServer } from './support/processes';
-import { TcpProxy } from './support/tcp-proxy';
+import { useTcpProxy } from './support/tcp-proxy';
 import { TEST_REDIS_URL, eventually, useTestApp } from './support/test-app';
 
 describe('Redis stopped and restarted under the app (e2e, own redis-server)', () => {
@@ -33,19 +33,11 @@ describe('Redis stopped and restarted under the app (e2e, own redis-server)', ()
 });
 
 describe('Redis hung behind a proxy (e2e): every byte held, then released', () => {
-  let proxy: TcpProxy;
-  const redisPort = Number(new URL(TEST_REDIS_URL).port || 6379);
-  beforeAll(async () => {
-    proxy = await TcpProxy.start(redisPort);
-  });
-  // Registered after the proxy's beforeAll, so the app boots once the proxy listens.
+  const redis = useTcpProxy(Number(new URL(TEST_REDIS_URL).port || 6379));
   const t = useTestApp(() => ({
-    REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+    REDIS_URL: `redis://127.0.0.1:${redis.proxy.port}`,
     REDIS_COMMAND_TIMEOUT_MS: '300',
   }));
-  afterAll(async () => {
-    await proxy?.close();
-  });
 
   const generate = (description: string) =>
     t.request({
@@ -56,7 +48,7 @@ describe('Redis hung behind a proxy (e2e): every byte held, then released', () =
 
   it('answers cached and uncached captions without a 5xx, and recovers by itself', async () => {
     expect((await generate('Fog over the bay, hung Redis')).statusCode).toBe(201);
-    proxy.pause();
+    redis.proxy.pause();
     try {
       const answers = await Promise.all([
         generate('Fog over the bay, hung Redis'),
@@ -67,7 +59,7 @@ describe('Redis hung behind a proxy (e2e): every byte held, then released', () =
       const ready = await t.request({ method: 'GET', url: '/api/v14/health/ready' });
       expect(ready.statusCode).toBe(200);
     } finally {
-      proxy.resume();
+      redis.proxy.resume();
     }
     const status = async () =>
       (await t.request({ method: 'GET', url: '/api/v14/resources/pools/redis/status' })).json();

@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { FakeOpenAiServer, json } from '../src/resources/model-pool/testing/fake-openai-server';
-import { Child, freePort, startChild } from './support/processes';
+import { startRedisServer } from './support/processes';
 import {
   TEST_DATABASE_URL,
   TestApp,
   bootTestApp,
   createTestDatabase,
-  eventually,
   uniqueSuffix,
 } from './support/test-app';
 
@@ -43,23 +42,11 @@ class LogCapture extends Writable {
 }
 
 /** A redis-server that requires a password (the shared test Redis has none). */
-async function startRedisWithPassword(password: string): Promise<{ url: string; child: Child }> {
-  const port = await freePort();
-  const child = startChild('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--requirepass',
-    password,
-  ]);
-  const ready = await eventually(() => child.output().includes('Ready to accept connections'));
-  if (!ready) throw new Error(`redis-server did not start: ${child.output()}`);
-  return { url: `redis://:${password}@127.0.0.1:${port}`, child };
+async function startRedisWithPassword(
+  password: string,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = await startRedisServer(undefined, ['--requirepass', password]);
+  return { url: `redis://:${password}@127.0.0.1:${server.port}`, stop: server.stop };
 }
 
 /**
@@ -129,8 +116,7 @@ describe('no secret in any log line (e2e)', () => {
     await t?.close();
     await db?.drop();
     await role?.drop();
-    redis?.child.process.kill('SIGKILL');
-    await redis?.child.exited;
+    await redis?.stop();
     await upstream?.stop();
   });
 

@@ -1,25 +1,11 @@
 import { adminHeaders, eventually, useTestApp } from './support/test-app';
+import { PROTOTYPE_NAMES } from './support/prototype-names';
 
 /**
  * Unknown body fields are refused whatever their name. Names that exist on Object.prototype
  * used to pass (201): class-transformer skipped them, Nest's pipe deleted `__proto__`,
  * `prototype` and `constructor`, and the whitelist looked names up in a plain object.
  */
-const PROTOTYPE_NAMES = [
-  'toString',
-  'constructor',
-  'hasOwnProperty',
-  'valueOf',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  'toLocaleString',
-  '__defineGetter__',
-  '__defineSetter__',
-  '__lookupGetter__',
-  '__lookupSetter__',
-  '__proto__',
-  'prototype',
-];
 
 const VALID = { content_description: 'A cat on a windowsill', style: 'casual', hashtag_count: 2 };
 

@@ -38,9 +38,13 @@ export function startChild(
   return { process: child, output: () => output, exited };
 }
 
-/** Our own redis-server on a free port, so a test can stop and restart it under the app. */
+/**
+ * Our own redis-server on a free port, so a test can stop and restart it under the app;
+ * `extraArgs` adds server options (`--requirepass`, …).
+ */
 export async function startRedisServer(
   port?: number,
+  extraArgs: string[] = [],
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const chosen = port ?? (await freePort());
   const child = startChild('redis-server', [
@@ -52,6 +56,7 @@ export async function startRedisServer(
     '',
     '--appendonly',
     'no',
+    ...extraArgs,
   ]);
   const deadline = Date.now() + 10_000;
   while (!child.output().includes('Ready to accept connections')) {

@@ -92,3 +92,23 @@ export class TcpProxy {
     }
   }
 }
+
+/**
+ * A proxy to `targetPort` for the enclosing describe: started in a beforeAll registered now (so
+ * call it before useTestApp, whose app then connects through it) and closed after the tests.
+ */
+export function useTcpProxy(targetPort: number): { readonly proxy: TcpProxy } {
+  let proxy: TcpProxy | undefined;
+  beforeAll(async () => {
+    proxy = await TcpProxy.start(targetPort);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  return {
+    get proxy() {
+      if (!proxy) throw new Error('the proxy is not started yet');
+      return proxy;
+    },
+  };
+}
