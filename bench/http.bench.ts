@@ -10,6 +10,8 @@
  *   - bare Fastify GET (constant JSON body): the baseline
  *   - cached POST /api/v14/captions/generate (one body, primed once)
  *   - the same on a second app process with RATE_LIMIT_ENABLED=false: the rate limiter's cost
+ *   - the same on a third with rate limits off and no security headers
+ *     (bench/app-hardening-off.ts): the headers' cost
  *   - GET /api/v14/captions/{id} (the primed caption: a PostgreSQL read)
  *   - uncached generate: a counter in the description makes every body distinct (model, insert,
  *     cache write on every request)
@@ -128,11 +130,16 @@ async function stop(child: Child, timeoutMs: number): Promise<string> {
 
 async function main(): Promise<void> {
   const children: Child[] = [];
-  watchdog(140_000, 'http.bench', () => children.forEach((c) => c.process.kill('SIGKILL')));
+  watchdog(170_000, 'http.bench', () => children.forEach((c) => c.process.kill('SIGKILL')));
   const db = await scratchDatabase('http');
   const prefix = `bench${uniqueSuffix()}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'captions-bench-'));
-  const [appPort, barePort, offPort] = [await freePort(), await freePort(), await freePort()];
+  const [appPort, barePort, offPort, bareAppPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const appEnv = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
@@ -156,17 +163,25 @@ async function main(): Promise<void> {
     PORT: String(offPort),
     RATE_LIMIT_ENABLED: 'false',
   });
+  // ...and with the security headers off too (a bench-only wrapper; the service has no switch).
+  const hardeningOff = startChild(
+    process.execPath,
+    ['-r', '@swc-node/register', 'bench/app-hardening-off.ts'],
+    { ...appEnv, PORT: String(bareAppPort), RATE_LIMIT_ENABLED: 'false' },
+  );
   const bare = startChild(process.execPath, ['-r', '@swc-node/register', 'bench/bare-server.ts'], {
     PORT: String(barePort),
   });
-  children.push(app, bare, limitsOff);
+  children.push(app, bare, limitsOff, hardeningOff);
   const appUrl = `http://127.0.0.1:${appPort}`;
   const offUrl = `http://127.0.0.1:${offPort}`;
+  const hardeningOffUrl = `http://127.0.0.1:${bareAppPort}`;
   const bareUrl = `http://127.0.0.1:${barePort}`;
   try {
     await waitFor(`${appUrl}${API}/health/ready`, app, 60_000);
     await waitFor(bareUrl, bare, 20_000);
     await waitFor(`${offUrl}${API}/health/ready`, limitsOff, 60_000);
+    await waitFor(`${hardeningOffUrl}${API}/health/ready`, hardeningOff, 60_000);
 
     // Prime the cached request, and check that a repeat is really served from the cache.
     const generate = (body: object, baseUrl = appUrl) =>
@@ -184,9 +199,15 @@ async function main(): Promise<void> {
       throw new Error(`priming failed: ${JSON.stringify({ primed, repeat })}`);
     }
     const id = String(primed.body.id);
-    if ((await generate(CACHED_BODY, offUrl)).body.cached !== true) {
-      throw new Error('priming failed on the app with rate limits off');
+    for (const url of [offUrl, hardeningOffUrl]) {
+      if ((await generate(CACHED_BODY, url)).body.cached !== true) {
+        throw new Error(`priming failed on ${url}`);
+      }
     }
+    const hardeningOffHeaders = (await fetch(`${hardeningOffUrl}${API}/health/live`)).headers.get(
+      'x-content-type-options',
+    );
+    if (hardeningOffHeaders !== null) throw new Error('the hardening-off app still sets headers');
 
     const targets = [
       target('bare Fastify GET', bare, { url: bareUrl }),
@@ -198,6 +219,12 @@ async function main(): Promise<void> {
       }),
       target('cached POST /captions/generate, rate limits off', limitsOff, {
         url: `${offUrl}${API}/captions/generate`,
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify(CACHED_BODY),
+      }),
+      target('cached POST /captions/generate, limits and headers off', hardeningOff, {
+        url: `${hardeningOffUrl}${API}/captions/generate`,
         method: 'POST',
         headers: JSON_HEADERS,
         body: JSON.stringify(CACHED_BODY),
@@ -264,9 +291,11 @@ async function main(): Promise<void> {
     const cached = targets[1].name;
     const cachedRatio = pairedRatio(pick(cached, 'rps'), pick(baseline, 'rps'));
     const cachedP99 = median(pick(cached, 'p99'));
-    const limiterCostUs = median(pick(cached, 'cpuUs')) - median(pick(targets[2].name, 'cpuUs'));
+    const cpu = (i: number) => median(pick(targets[i].name, 'cpuUs'));
     console.log(
-      `\nrate limiter (Redis-backed) on a cached generate: ${limiterCostUs.toFixed(0)} us server CPU/req (on minus off)`,
+      `\nhardening on a cached generate, server CPU/req: shipped ${cpu(1).toFixed(0)} us, ` +
+        `rate limits off ${cpu(2).toFixed(0)} us, limits and headers off ${cpu(3).toFixed(0)} us; ` +
+        `rate limiter (Redis-backed) ${(cpu(1) - cpu(2)).toFixed(0)} us, security headers ${(cpu(2) - cpu(3)).toFixed(0)} us`,
     );
     console.log(
       `\ncached generate: ${ratio(cachedRatio)} of bare Fastify (goal >= 0.5x), p99 ${ms(cachedP99)} (goal < 10 ms)`,
@@ -285,6 +314,7 @@ async function main(): Promise<void> {
   } finally {
     console.log(`app: ${await stop(app, 15_000)}; bare Fastify: ${await stop(bare, 5_000)}`);
     console.log(`app, rate limits off: ${await stop(limitsOff, 15_000)}`);
+    console.log(`app, limits and headers off: ${await stop(hardeningOff, 15_000)}`);
     await removeScratch({ prefix, db, dataDir });
   }
 }
