@@ -1,42 +1,10 @@
-/**
- * Unit specs live beside the code (src/**\/*.spec.ts); e2e specs in test/ talk to the real
- * PostgreSQL and Redis. Jest cannot require() ES modules on Node 20, so the few ESM-only
- * packages in the dependency tree are compiled to CommonJS by swc (transformIgnorePatterns).
- */
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  },
-];
-const ESM_ONLY = ['content-disposition'];
-const common = {
-  testEnvironment: 'node',
-  setupFiles: ['reflect-metadata'],
-  transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
-  moduleFileExtensions: ['ts', 'js', 'json'],
-};
+/** The whole suite: unit specs and e2e tests (see jest.projects.js). */
+const { unit, e2e } = require('./jest.projects');
+
 module.exports = {
   // Child processes (redis-server, the server under SIGTERM) and reconnect timers of pools that
   // were closed can outlive a file by a moment; do not let that hold the run open.
   forceExit: true,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
-  projects: [
-    { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
-    {
-      ...common,
-      displayName: 'e2e',
-      rootDir: '.',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60000,
-    },
-  ],
+  projects: [unit, e2e],
 };

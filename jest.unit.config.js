@@ -1,0 +1,2 @@
+/** Unit specs only, as one plain config (Stryker's jest runner does not select projects). */
+module.exports = require('./jest.projects').unit;
