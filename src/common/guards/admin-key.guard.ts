@@ -34,8 +34,9 @@ export class AdminKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     // Admin answers (cache values, refusals included) must not be kept by a browser or proxy.
-    void context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
+    void reply.header('cache-control', 'no-store');
     const action = `${request.method} ${request.url.split('?')[0]}`;
     const who = request.ip;
     if (!this.expected) {
@@ -45,7 +46,6 @@ export class AdminKeyGuard implements CanActivate {
       );
     }
     // Checked before the key, and for the right key too: see RateLimitService.
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     if (await this.rateLimits?.adminLockedOut(request, reply)) {
       this.logger.warn({ who, action, outcome: 'refused: too many failed keys' }, 'admin call');
       throw new HttpException(
