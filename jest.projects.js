@@ -24,16 +24,25 @@ const common = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Stryker's sandboxes (copies of the project) are not part of it. Relative to rootDir, so a
+  // run inside a sandbox still sees its own files.
+  modulePathIgnorePatterns: ['<rootDir>/\\.stryker-tmp'],
 };
 
 module.exports = {
-  unit: { ...common, displayName: 'unit', rootDir: `${__dirname}/src`, testMatch: ['**/*.spec.ts'] },
+  unit: {
+    ...common,
+    displayName: 'unit',
+    rootDir: `${__dirname}/src`,
+    testMatch: ['**/*.spec.ts'],
+  },
   e2e: {
     ...common,
     displayName: 'e2e',
     rootDir: __dirname,
     testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
     globalSetup: '<rootDir>/test/support/global-setup.ts',
-    testTimeout: 60000,
+    // 60 s per test (Jest ignores `testTimeout` inside a project; see the file).
+    setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
   },
 };

@@ -22,5 +22,7 @@ export default {
   reporters: ['clear-text', 'progress', 'html'],
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: '.stryker-tmp',
+  // Not copied into the sandbox: other runs' sandboxes, reports, build output, local data.
+  ignorePatterns: ['/.stryker-tmp*', '/reports', '/dist', '/data', '/coverage'],
   cleanTempDir: true,
 };

@@ -90,6 +90,23 @@ describe('shared cache across two app instances (e2e, real Redis)', () => {
     expect(await raw.get(`${prefix}unrelated`)).toBe('keep');
   });
 
+  it('takes keys of the full 256 characters in the path, and answers 400 (not 414) for 257', async () => {
+    // Fastify's default maxParamLength (100) would answer 414; the app's adapter raises it.
+    const key = 'k'.repeat(256);
+    const written = await write(a, key, { value: 1 });
+    expect(written.statusCode).toBe(201);
+    expect(written.json()).toEqual({ key, ttl: 3600 });
+    const got = await read(a, key);
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toMatchObject({ key, value: 1 });
+
+    const tooLong = 'k'.repeat(257);
+    for (const res of [await read(a, tooLong), await write(a, tooLong, { value: 1 })]) {
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    }
+  });
+
   it('answers 413 for a value over CACHE_MAX_VALUE_BYTES and 400 for one nested too deep, leaving the entry as it was', async () => {
     await write(a, 'guarded', { value: 'original' });
     const large = await write(a, 'guarded', { value: 'x'.repeat(2048) });

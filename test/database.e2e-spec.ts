@@ -29,11 +29,17 @@ describe('database pool (e2e, real PostgreSQL)', () => {
   });
 
   it('releases the connection on success and on error', async () => {
-    await expect(database.withSession(async (m) => m.query('SELECT 1'))).resolves.toBeDefined();
+    await expect(database.withSession(async (m) => m.query('SELECT 1 AS one'))).resolves.toEqual([
+      { one: 1 },
+    ]);
     await expect(
       database.withSession(async () => Promise.reject(new Error('boom'))),
     ).rejects.toThrow('boom');
-    await expect(database.query('SELECT definitely_not_a_column')).rejects.toThrow();
+    // An ordinary SQL error stays pg's own (undefined_column), not a pool or availability error.
+    await expect(database.query('SELECT definitely_not_a_column')).rejects.toMatchObject({
+      name: 'QueryFailedError',
+      driverError: expect.objectContaining({ code: '42703' }),
+    });
     expect((database.stats().pool as { in_use: number }).in_use).toBe(0);
   });
 
@@ -146,9 +152,10 @@ describe('migrations with two instances starting together (e2e)', () => {
         .get(DatabaseService)
         .query<{ name: string }>('SELECT name FROM migrations');
       expect(rows).toEqual([{ name: 'InitialSchema1764300000000' }]);
+      // The second app sees the schema the first one applied: the table exists, empty.
       await expect(
-        b.app.get(DatabaseService).query('SELECT count(*) FROM captions'),
-      ).resolves.toBeDefined();
+        b.app.get(DatabaseService).query('SELECT count(*)::int AS n FROM captions'),
+      ).resolves.toEqual([{ n: 0 }]);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

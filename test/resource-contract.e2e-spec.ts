@@ -27,19 +27,48 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
     await db?.drop();
   });
 
+  const latency = { latency_ms: expect.any(Number) };
+
   describeResourceContract('database', {
     resource: () => t.app.get(DatabaseService),
-    use: () => t.app.get(DatabaseService).query('SELECT 1'),
+    use: () => t.app.get(DatabaseService).query('SELECT 1 AS one'),
+    result: [{ one: 1 }],
+    health: { status: 'healthy', details: latency },
+    stats: {
+      name: 'database',
+      type: 'database',
+      embedded: false,
+      url: expect.stringMatching(/^postgres(ql)?:\/\//),
+      pool: expect.objectContaining({ size: expect.any(Number), max: expect.any(Number) }),
+    },
   });
 
   describeResourceContract('redis', {
     resource: () => t.app.get(RedisService),
     use: () => t.app.get(RedisService).run((c) => c.ping()),
+    result: 'PONG',
+    health: { status: 'healthy', details: latency },
+    stats: {
+      name: 'redis',
+      type: 'redis',
+      mode: 'standalone',
+      pool_size: 2,
+      url: expect.stringMatching(/^redis:\/\//),
+    },
   });
 
   describeResourceContract('http_client', {
     resource: () => t.app.get(HttpPoolService),
     use: () => t.app.get(HttpPoolService).request({ method: 'GET', url: upstreamUrl }),
+    result: expect.objectContaining({ status: 200, data: { ok: true } }),
+    health: { status: 'healthy', details: { usage_percent: expect.any(Number), in_flight: 0 } },
+    stats: {
+      name: 'http_client',
+      type: 'http_client',
+      in_flight: 0,
+      max_connections: expect.any(Number),
+      requests: expect.any(Number),
+    },
   });
 
   describeResourceContract('cache', {
@@ -49,6 +78,9 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
       await cache.set('contract', { n: 1 });
       return cache.get('contract');
     },
+    result: { n: 1 },
+    health: { status: 'healthy', details: { size: expect.any(Number), l2: 'up' } },
+    stats: { size: expect.any(Number), max_size: expect.any(Number), hits: expect.any(Number) },
   });
 
   describeResourceContract('ai_model', {
@@ -61,5 +93,20 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
         language: 'en',
         max_length: 200,
       }),
+    result: {
+      caption: expect.any(String),
+      hashtags: [expect.stringMatching(/^#\w+$/), expect.stringMatching(/^#\w+$/)],
+      model: 'caption-local',
+      fallback: false,
+    },
+    health: {
+      status: 'healthy',
+      details: {
+        loaded: ['caption-local'],
+        memory_used_mb: expect.any(Number),
+        memory_limit_mb: expect.any(Number),
+      },
+    },
+    stats: { name: 'ai_model', type: 'ai_model', models: expect.any(Array) },
   });
 });

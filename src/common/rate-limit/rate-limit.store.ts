@@ -1,5 +1,6 @@
 import type { RedisService } from '../../resources/redis/redis.service';
 import type { RedisConnection } from '../../resources/redis/redis.connection-factory';
+import { createHash } from 'node:crypto';
 import { withTimeout } from '../util/with-timeout';
 import type {
   LimitOptions,
@@ -37,11 +38,38 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then ttl = 0 end
 return {tonumber(current), ttl}`;
 
-/** The connection with the two scripts defined (ioredis sends EVALSHA, EVAL on NOSCRIPT). */
-type ScriptedConnection = RedisConnection & {
-  rateLimitIncr(key: string, windowMs: number): Promise<[number, number]>;
-  rateLimitRead(key: string): Promise<[number, number]>;
-};
+/** A Lua script sent as EVALSHA, and as EVAL the first time a server does not know it. */
+interface LuaScript {
+  lua: string;
+  sha: string;
+}
+
+function luaScript(lua: string): LuaScript {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+const INCR = luaScript(INCR_SCRIPT);
+const READ = luaScript(READ_SCRIPT);
+
+/**
+ * Runs a script with plain EVALSHA/EVAL commands. Not ioredis' defineCommand: defining a command
+ * on a connection that auto-pipelines, while a pipeline for that tick already exists, makes
+ * ioredis lose the pipeline's replies and throw outside any promise (an uncaught TypeError,
+ * "results[i] is not iterable", ioredis issue #1931), which crashed a test run here.
+ */
+async function runScript(
+  connection: RedisConnection,
+  script: LuaScript,
+  key: string,
+  ...args: (string | number)[]
+): Promise<[number, number]> {
+  try {
+    return (await connection.evalsha(script.sha, 1, key, ...args)) as [number, number];
+  } catch (error) {
+    if (!/NOSCRIPT/.test((error as Error).message)) throw error;
+    return (await connection.eval(script.lua, 1, key, ...args)) as [number, number];
+  }
+}
 
 /** Called when the store could not answer and the request is let through (fail open). */
 export type StoreErrorListener = (error: Error) => void;
@@ -60,11 +88,11 @@ class RedisRateLimitStore implements RateLimitStore {
   ) {}
 
   incr(key: string, callback: StoreCallback, timeWindow: number): void {
-    this.answer(callback, (c) => c.rateLimitIncr(this.redisKey(key), timeWindow));
+    this.answer(callback, (c) => runScript(c, INCR, this.redisKey(key), timeWindow));
   }
 
   read(key: string, callback: StoreCallback): void {
-    this.answer(callback, (c) => c.rateLimitRead(this.redisKey(key)));
+    this.answer(callback, (c) => runScript(c, READ, this.redisKey(key)));
   }
 
   /** One store per limit (createRateLimit passes the limit's options, groupId = its name). */
@@ -78,9 +106,9 @@ class RedisRateLimitStore implements RateLimitStore {
 
   private answer(
     callback: StoreCallback,
-    command: (connection: ScriptedConnection) => Promise<[number, number]>,
+    command: (connection: RedisConnection) => Promise<[number, number]>,
   ): void {
-    const call = this.redis.run((connection) => command(withScripts(connection)));
+    const call = this.redis.run(command);
     withTimeout(call, STORE_TIMEOUT_MS, 'rate limit store').then(
       ([current, ttl]) => callback(null, { current, ttl }),
       (error: Error) => {
@@ -89,16 +117,6 @@ class RedisRateLimitStore implements RateLimitStore {
       },
     );
   }
-}
-
-/** Defines the scripts once per connection (connections are replaced on re-initialize). */
-function withScripts(connection: RedisConnection): ScriptedConnection {
-  const scripted = connection as ScriptedConnection;
-  if (typeof scripted.rateLimitIncr !== 'function') {
-    connection.defineCommand('rateLimitIncr', { numberOfKeys: 1, lua: INCR_SCRIPT });
-    connection.defineCommand('rateLimitRead', { numberOfKeys: 1, lua: READ_SCRIPT });
-  }
-  return scripted;
 }
 
 /** The store class the plugin instantiates itself, bound to the app's Redis pool. */

@@ -71,6 +71,31 @@ describe('TieredCache invalidation messages', () => {
     await cache.close();
   });
 
+  it('ignores messages that are not invalidations: null, non-objects, `all` not true, `k` not a list', async () => {
+    const { redis } = fakeBus();
+    const cache = new TieredCache({ redis, sweepIntervalMs: 0, logger: new RecordingLogger() });
+    await cache.start();
+    await cache.set('a', 1);
+    await cache.set('b', 2);
+
+    for (const message of [
+      'null',
+      '42',
+      '"ab"',
+      JSON.stringify({ i: 'other' }),
+      JSON.stringify({ i: 'other', all: 1 }),
+      JSON.stringify({ i: 'other', all: 'true' }),
+      JSON.stringify({ i: 'other', k: 'ab' }),
+      JSON.stringify({ i: 'other', k: { 0: 'a' } }),
+    ]) {
+      await expect(redis.publish(channel, message)).resolves.toBe(1);
+    }
+    expect(cache.stats()).toMatchObject({ size: 2, invalidations_received: 0 });
+    await expect(cache.get('a')).resolves.toBe(1);
+    await expect(cache.get('b')).resolves.toBe(2);
+    await cache.close();
+  });
+
   it('a remote delete during a load keeps the load’s result out of L1', async () => {
     const { redis } = fakeBus();
     const cache = new TieredCache({ redis, sweepIntervalMs: 0, logger: new RecordingLogger() });

@@ -1,4 +1,5 @@
 import { TimeoutAppError } from '../../common/errors/app-errors';
+import { FakeCacheRedis } from './testing/fake-cache-redis';
 import { RecordingLogger } from './testing/redis-test-support';
 import { TieredCache } from './tiered-cache';
 
@@ -70,6 +71,31 @@ describe('TieredCache soft and hard timeouts', () => {
     await expect(call).resolves.toBe('v');
     await jest.advanceTimersByTimeAsync(1); // lets lru-cache's 1 ms clock cache expire
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('a hard timeout of 0 means none: the call waits for the loader', async () => {
+    const call = cache.getOrSet('k', slow('late', 60_000), { hardTimeoutMs: 0 });
+    await jest.advanceTimersByTimeAsync(60_000);
+    await expect(call).resolves.toBe('late');
+    expect(cache.stats().timeouts).toBe(0);
+  });
+
+  it('a stale value found in L2 answers a hard timeout instead of TimeoutAppError', async () => {
+    const bus = new FakeCacheRedis(); // PTTL 60 s: with 600 s of grace the value is stale
+    const withL2 = new TieredCache({
+      redis: bus.redis,
+      sweepIntervalMs: 0,
+      logger: new RecordingLogger(),
+    });
+    bus.store.set(bus.keyOf('k'), '{"g":600000,"v":"old"}');
+    const call = withL2.getOrSet('k', slow('new', 1_000), {
+      ttl: 10,
+      grace: 600,
+      hardTimeoutMs: 100,
+    });
+    await jest.advanceTimersByTimeAsync(100);
+    await expect(call).resolves.toBe('old');
+    expect(withL2.stats()).toMatchObject({ grace_hits: 1, timeouts: 0 });
   });
 
   it('with a stale value at hand the hard timeout does not fail the call', async () => {

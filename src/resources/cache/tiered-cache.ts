@@ -144,9 +144,10 @@ export class TieredCache extends TieredCacheCore {
     this.l1Store.write(key, JSON.parse(json), ttlMs, graceMs, bytes);
     if (!this.l2Enabled) return;
     const written = await this.l2Data.write(key, json, ttlMs, graceMs);
+    // Remembered before publishing: a publish that works is the recovery that replays it.
+    if (!written) this.bus.remember([key]);
     // Publish after the write has landed, or a peer could re-read the old value from L2.
     await this.bus.publish([key]);
-    if (!written) this.bus.remember([key]);
   }
 
   /** Removes `key` here, in L2 and in every instance's L1. True if it was present. */
@@ -179,12 +180,10 @@ export class TieredCache extends TieredCacheCore {
     // Writes in flight must land before the scan, so the scan removes them too.
     await this.l2.settled();
     const l2 = await this.l2Data.clear();
+    // Remembered before publishing: a publish that works is the recovery that replays it.
+    if (l2 === L2_FAILED) this.bus.remember('all');
     await this.bus.publish('all');
-    if (l2 === L2_FAILED) {
-      this.bus.remember('all');
-      return { l1, l2: 0 };
-    }
-    return { l1, l2 };
+    return { l1, l2: l2 === L2_FAILED ? 0 : l2 };
   }
 
   /** Drops expired L1 entries now (the background sweep calls this). Returns how many. */

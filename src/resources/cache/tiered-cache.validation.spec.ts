@@ -71,6 +71,14 @@ describe('TieredCache input validation', () => {
     expect(logger.count('warn', 'not caching')).toBe(1);
   });
 
+  it('stops warning after 100 distinct uncacheable results, so a hot path cannot flood the log', async () => {
+    for (let n = 0; n < 150; n++) {
+      const value = 'x'.repeat(2048 + n); // a different size each time: a different warning
+      await expect(cache.getOrSet(`big${n}`, async () => value)).resolves.toBe(value);
+    }
+    expect(logger.count('warn')).toBe(100);
+  });
+
   it('does not cache or warn about a loader returning undefined', async () => {
     const loader = jest.fn().mockResolvedValue(undefined);
     await expect(cache.getOrSet('nothing', loader)).resolves.toBeUndefined();

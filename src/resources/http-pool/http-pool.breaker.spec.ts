@@ -1,4 +1,8 @@
-import { CircuitOpenError, UpstreamError } from '../../common/errors/app-errors';
+import {
+  CircuitOpenError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from '../../common/errors/app-errors';
 import { HttpPoolService } from './http-pool.service';
 import { createHttpPool } from './testing/http-pool.fixture';
 import { Gate, TestUpstream, reply } from './testing/test-upstream';
@@ -41,8 +45,23 @@ describe('HttpPoolService circuit breaker', () => {
   const circuitOf = (upstream: TestUpstream) =>
     pool.stats().hosts[`127.0.0.1:${upstream.port}`]?.circuit;
 
+  /** The error a call fails with; fails the test if it resolves. */
+  async function failureOf(call: Promise<unknown>): Promise<unknown> {
+    return call.then(
+      (value) => {
+        throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+      },
+      (error: unknown) => error,
+    );
+  }
+
+  /** Three 503 answers, each a plain UpstreamError (502 at the edge) naming the status. */
   async function tripSick(path = '/'): Promise<void> {
-    for (let i = 0; i < 3; i++) await expect(call(sick, path)).rejects.toBeInstanceOf(Error);
+    for (let i = 0; i < 3; i++) {
+      const error = await failureOf(call(sick, path));
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({ name: 'UpstreamError', code: 'E_UPSTREAM', status: 502 });
+    }
   }
 
   /**
@@ -59,7 +78,14 @@ describe('HttpPoolService circuit breaker', () => {
     expect(circuitOf(sick)).toBe('open');
     const seen = sick.requests;
 
-    await expect(call(sick)).rejects.toBeInstanceOf(CircuitOpenError);
+    const error = await failureOf(call(sick));
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect(error).toMatchObject({
+      code: 'E_CIRCUIT_OPEN',
+      status: 503,
+      retryAfterS: 10,
+      host: `127.0.0.1:${sick.port}`,
+    });
     expect(sick.requests).toBe(seen); // failed without touching the upstream
     expect(pool.stats().hosts[`127.0.0.1:${sick.port}`]).toMatchObject({ requests: 4, errors: 4 });
   });
@@ -90,7 +116,7 @@ describe('HttpPoolService circuit breaker', () => {
   it('opens again when the trial request fails', async () => {
     await tripSick();
     passHalfOpenDelay();
-    await expect(call(sick)).rejects.toBeInstanceOf(UpstreamError);
+    await expect(call(sick)).rejects.toMatchObject({ name: 'UpstreamError', code: 'E_UPSTREAM' });
     expect(circuitOf(sick)).toBe('open');
     const seen = sick.requests;
     await expect(call(sick)).rejects.toBeInstanceOf(CircuitOpenError);
@@ -99,8 +125,13 @@ describe('HttpPoolService circuit breaker', () => {
 
   it('counts timeouts as failures', async () => {
     const hang = () => pool.request({ method: 'GET', url: `${sick.url}/hang`, timeoutMs: 50 });
-    for (let i = 0; i < 3; i++) await expect(hang()).rejects.toBeInstanceOf(Error);
+    for (let i = 0; i < 3; i++) {
+      const error = await failureOf(hang());
+      expect(error).toBeInstanceOf(UpstreamTimeoutError);
+      expect(error).toMatchObject({ code: 'E_UPSTREAM_TIMEOUT', status: 504 });
+    }
     expect(circuitOf(sick)).toBe('open');
+    await expect(hang()).rejects.toBeInstanceOf(CircuitOpenError);
   });
 
   it('does not count 4xx answers: the host is answering', async () => {
@@ -112,8 +143,9 @@ describe('HttpPoolService circuit breaker', () => {
   it('counts consecutive failures only: a success resets the count', async () => {
     for (const status of [503, 503, 200, 503, 503]) {
       sickStatus = status;
-      await call(sick).catch(() => undefined);
+      await call(sick).catch((error: unknown) => expect(error).toBeInstanceOf(UpstreamError));
     }
     expect(circuitOf(sick)).toBe('closed');
+    await expect(call(sick)).rejects.toMatchObject({ code: 'E_UPSTREAM' }); // not yet open
   });
 });

@@ -2,7 +2,7 @@ import { UpstreamError } from '../../common/errors/app-errors';
 import { ResourceState } from '../registry/resource-state';
 import { HttpPoolService } from './http-pool.service';
 import { createHttpPool } from './testing/http-pool.fixture';
-import { Gate, TestUpstream, TestUpstreamOptions, pause, reply } from './testing/test-upstream';
+import { Gate, TestUpstream, TestUpstreamOptions, reply } from './testing/test-upstream';
 
 describe('HttpPoolService keep-alive sockets', () => {
   let upstream: TestUpstream;
@@ -51,29 +51,30 @@ describe('HttpPoolService keep-alive sockets', () => {
     expect(pool.state).toBe(ResourceState.READY);
   });
 
-  it('closes idle sockets before a server with a 1 s keep-alive timeout does', async () => {
-    // The server announces nothing (as behind many proxies), so only the pool's own
-    // free-socket timeout (500 ms here) can close the socket before the server's 1 s does.
-    await start({ HTTP_FREE_SOCKET_TIMEOUT_MS: '500' }, { idleTimeoutMs: 1000 });
+  it('closes idle sockets itself after HTTP_FREE_SOCKET_TIMEOUT_MS, before the server does', async () => {
+    // The server announces nothing (as behind many proxies) and would close an idle socket only
+    // after a minute, so only the pool's own free-socket timeout can close this one.
+    await start({ HTTP_FREE_SOCKET_TIMEOUT_MS: '200' }, { idleTimeoutMs: 60_000 });
     await get();
-    await pause(300);
-    await get(); // within both timeouts: same socket
-    await pause(700); // past ours, not yet the server's
+    await get(); // back to back: the same socket
+    expect(upstream.connections).toBe(1);
+
+    await waitFor(() => upstream.closedByClient === 1);
+    expect(hostStats()).toMatchObject({ free: 0 });
     await expect(get()).resolves.toMatchObject({ status: 200 });
     expect(upstream.connections).toBe(2);
-    expect(upstream.closedByClient).toBe(1);
     expect(upstream.closedByServer).toBe(0);
   });
 
   it('hands no ECONNRESET to callers when the server closes idle sockets first', async () => {
-    // Our default 4 s free-socket timeout outlives the server's 1 s: requests spaced across it
-    // find the socket closed by the server and must go out on a fresh one.
-    await start({}, { idleTimeoutMs: 1000 });
+    // Our default 4 s free-socket timeout outlives the server's 200 ms: the next request finds
+    // the socket closed by the server and must go out on a fresh one.
+    await start({}, { idleTimeoutMs: 200 });
     await get();
-    await pause(1100);
+    await waitFor(() => upstream.closedByServer === 1);
     await expect(get()).resolves.toMatchObject({ status: 200 });
-    expect(upstream.closedByServer).toBe(1);
     expect(upstream.connections).toBe(2);
+    expect(upstream.closedByClient).toBe(0);
     expect(pool.stats().errors).toBe(0);
   });
 });
@@ -125,6 +126,7 @@ describe('HttpPoolService stale pooled socket', () => {
   });
 });
 
+/** Waits, without a deadline of its own (Jest's test timeout bounds it), until condition holds. */
 async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }

@@ -51,6 +51,7 @@ describe('ModelPool: the load semaphore (MODEL_MAX_CONCURRENT_LOADS)', () => {
     const error = await b;
     expect(error).toBeInstanceOf(TimeoutAppError);
     expect((error as TimeoutAppError).status).toBe(503);
+    expect((error as Error).message).toBe('model b: no load slot within 50 ms (1 loads at once)');
     // Queue full is not the model's fault: no `error` state, no backoff.
     expect(modelOf(pool, 'b')).toMatchObject({ state: 'unloaded', errors: 0, memory_mb: 0 });
     expect(pool.status().load_failures).toBe(0);
@@ -62,5 +63,30 @@ describe('ModelPool: the load semaphore (MODEL_MAX_CONCURRENT_LOADS)', () => {
     await jest.advanceTimersByTimeAsync(10);
     await expect(again).resolves.toBe('b');
     expect(loader.loadCalls).toEqual(['a', 'b']);
+  });
+
+  it('a model in error that then gets no slot stays in error (its backoff unchanged)', async () => {
+    const { pool, loader } = makeFakePool({
+      maxConcurrentLoads: 1,
+      loadQueueTimeoutMs: 50,
+      retryBaseMs: 1000,
+    });
+    loader.set('a', { failTimes: 1 });
+    const failed = pool.withModel('a', () => 'a').catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(10);
+    await failed;
+    const retryAt = modelOf(pool, 'a').retry_at;
+    await jest.advanceTimersByTimeAsync(1000); // backoff over
+
+    loader.set('b', { hang: true });
+    const b = pool.withModel('b', () => 'b');
+    await jest.advanceTimersByTimeAsync(0);
+    const retry = pool.withModel('a', () => 'a').catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(await retry).toBeInstanceOf(TimeoutAppError);
+    expect(modelOf(pool, 'a')).toMatchObject({ state: 'error', errors: 1, retry_at: retryAt });
+    expect(pool.status().load_failures).toBe(1);
+    loader.finishHung();
+    await expect(b).resolves.toBe('b');
   });
 });

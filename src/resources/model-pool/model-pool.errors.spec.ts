@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../common/errors/app-errors';
+import { AppError, InvalidInputError } from '../../common/errors/app-errors';
 import { ModelBackoffError, ModelLoadError, ModelLoadTimeoutError } from './model-pool.errors';
 import { makeFakePool, modelOf } from './testing/fake-model-loader';
 
@@ -145,5 +145,74 @@ describe('ModelPool: failed and timed-out loads', () => {
       in_use: false,
       inferences: 0,
     });
+  });
+
+  it('a server-side AppError (status 500) from a use counts against the model', async () => {
+    class ServerFault extends AppError {
+      readonly code = 'E_SERVER_FAULT';
+      readonly status = 500;
+    }
+    const { pool } = makeFakePool();
+    const use = pool
+      .withModel('a', () => {
+        throw new ServerFault('inference crashed');
+      })
+      .catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(await use).toBeInstanceOf(ServerFault);
+    expect(modelOf(pool, 'a')).toMatchObject({ errors: 1, last_error: 'inference crashed' });
+  });
+
+  it('the backoff doubles only up to retryMaxMs', async () => {
+    const { pool, loader } = makeFakePool({ retryBaseMs: 1000, retryMaxMs: 1500 });
+    loader.set('a', { failTimes: 3 });
+    const fail = async () => {
+      const use = pool.withModel('a', () => 'a').catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(10);
+      return use;
+    };
+    expect(await fail()).toBeInstanceOf(ModelLoadError);
+    expect(modelOf(pool, 'a').retry_at).toBe(new Date(Date.now() + 1000).toISOString());
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(await fail()).toBeInstanceOf(ModelLoadError);
+    // 2 × 1000 would be 2000: capped at 1500.
+    expect(modelOf(pool, 'a').retry_at).toBe(new Date(Date.now() + 1500).toISOString());
+    const early = await pool.withModel('a', () => 'a').catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(ModelBackoffError);
+    expect((early as ModelBackoffError).retryAfterS).toBe(2);
+  });
+
+  it('a successful load resets the backoff: the next failure waits the base delay again', async () => {
+    const { pool, loader } = makeFakePool({ retryBaseMs: 1000 });
+    const attempt = async () => {
+      const use = pool.withModel('a', () => 'a').catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(10);
+      return use;
+    };
+    loader.set('a', { failTimes: 2 });
+    await attempt();
+    await jest.advanceTimersByTimeAsync(1000);
+    await attempt(); // second failure in a row: 2 s
+    expect(modelOf(pool, 'a').retry_at).toBe(new Date(Date.now() + 2000).toISOString());
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(await attempt()).toBe('a');
+
+    await pool.unload('a');
+    loader.set('a', { failTimes: 1 });
+    expect(await attempt()).toBeInstanceOf(ModelLoadError);
+    expect(modelOf(pool, 'a').retry_at).toBe(new Date(Date.now() + 1000).toISOString());
+  });
+
+  it('a loader that throws a non-Error value fails with its text', async () => {
+    const { pool, loader } = makeFakePool();
+    jest.spyOn(loader, 'load').mockImplementation(() => {
+      throw 'weights missing';
+    });
+    const use = pool.withModel('a', () => 'a').catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(0);
+    const error = await use;
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toBe('model a failed to load: weights missing');
+    expect(modelOf(pool, 'a')).toMatchObject({ state: 'error', last_error: 'weights missing' });
   });
 });

@@ -93,6 +93,9 @@ describe('ModelPool: eviction', () => {
     const error = await pool.withModel('huge', () => 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InsufficientStorageError);
     expect((error as InsufficientStorageError).status).toBe(507);
+    expect((error as Error).message).toBe(
+      'model huge needs about 60 MB, more than the 50 MB memory limit (MODEL_MEMORY_LIMIT_MB)',
+    );
     expect(loader.loadCalls).toEqual(['a']);
     expect(loader.unloaded).toEqual([]); // nothing evicted for a load that can never fit
     expect(modelOf(pool, 'huge')).toMatchObject({ state: 'unloaded', errors: 0 });
@@ -108,7 +111,11 @@ describe('ModelPool: eviction', () => {
     await jest.advanceTimersByTimeAsync(0);
     const b = pool.withModel('b', () => 'b').catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(200);
-    expect(await b).toBeInstanceOf(InsufficientStorageError);
+    const error = await b;
+    expect(error).toBeInstanceOf(InsufficientStorageError);
+    expect((error as Error).message).toBe(
+      'model b (about 30 MB) does not fit: 80 of 100 MB and 1 of 5 models are taken by models loading or in use',
+    );
     expect(modelOf(pool, 'b')).toMatchObject({ state: 'unloaded', memory_mb: 0 });
     expect(loader.loadCalls).toEqual(['a']);
     loader.finishHung();
@@ -176,5 +183,13 @@ describe('ModelPool: eviction', () => {
     await touch(pool, 'c'); // 30 + 30 + 30 fits; measured 120 does not → a (LRU) goes
     expect(loader.unloaded).toEqual(['a']);
     expect(pool.memoryUsedMb()).toBe(90);
+    expect(pool.status().evictions_by_reason).toEqual({ count: 0, memory: 1, idle: 0, manual: 0 });
+  });
+
+  it('a model whose estimate equals MODEL_MEMORY_LIMIT_MB exactly fits', async () => {
+    const { pool, loader } = makeFakePool({ memoryLimitMb: 50 }, [['whole', 50]]);
+    loader.set('whole', { sizeMb: 50 });
+    await touch(pool, 'whole');
+    expect(modelOf(pool, 'whole')).toMatchObject({ state: 'loaded', memory_mb: 50 });
   });
 });

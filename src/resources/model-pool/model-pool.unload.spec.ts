@@ -113,4 +113,82 @@ describe('ModelPool: unload (DELETE) and close', () => {
     expect(loader.unloaded).toEqual(['a']);
     expect(pool.memoryUsedMb()).toBe(0);
   });
+
+  it('two unloads at once share one unload and both resolve', async () => {
+    const { pool, loader } = await loaded();
+    const release = deferred();
+    const held = pool.withModel('a', () => release.promise);
+    const first = pool.unload('a');
+    const second = pool.unload('a'); // a is `unloading` now: not a 404
+    release.resolve();
+    await held;
+    await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    expect(loader.unloaded).toEqual(['a']);
+    expect(pool.status().evictions_by_reason.manual).toBe(1);
+  });
+
+  it('an admin load during an unload waits for it, then loads the model again', async () => {
+    const { pool, loader } = await loaded();
+    const release = deferred();
+    const held = pool.withModel('a', () => release.promise);
+    const unload = pool.unload('a');
+    const load = pool.load('a');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(loader.loadsOf('a')).toBe(1); // no second load beside the one going away
+    release.resolve();
+    await held;
+    await unload;
+    await jest.advanceTimersByTimeAsync(10);
+    await expect(load).resolves.toBe('loaded');
+    expect(loader.unloaded).toEqual(['a']);
+    expect(loader.loadsOf('a')).toBe(2);
+    expect(modelOf(pool, 'a').state).toBe('loaded');
+  });
+
+  it('the drain timeout says which model is still in use and for how long it waited', async () => {
+    const { pool } = await loaded('a', { drainTimeoutMs: 1000 });
+    const release = deferred();
+    const held = pool.withModel('a', () => release.promise);
+    const unload = pool.unload('a').catch((e: unknown) => e);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(await unload).toMatchObject({
+      code: 'E_TIMEOUT',
+      status: 503,
+      message: 'model a is still in use after 1000 ms; it unloads when the uses finish',
+    });
+    release.resolve();
+    await held;
+  });
+
+  it('with two uses running, the unload waits for both, not the first to end', async () => {
+    const { pool, loader } = await loaded();
+    const first = deferred();
+    const second = deferred();
+    const uses = [
+      pool.withModel('a', () => first.promise),
+      pool.withModel('a', () => second.promise),
+    ];
+    const unload = pool.unload('a');
+    first.resolve();
+    await uses[0];
+    await jest.advanceTimersByTimeAsync(100);
+    expect(loader.unloaded).toEqual([]);
+    expect(modelOf(pool, 'a')).toMatchObject({ state: 'unloading', leases: 1 });
+    second.resolve();
+    await uses[1];
+    await unload;
+    expect(loader.unloaded).toEqual(['a']);
+  });
+
+  it('a model loaded again after an unload can be unloaded again', async () => {
+    const { pool, loader } = await loaded();
+    await pool.unload('a');
+    const reload = pool.load('a');
+    await jest.advanceTimersByTimeAsync(10);
+    await expect(reload).resolves.toBe('loaded');
+    await pool.unload('a');
+    expect(loader.unloaded).toEqual(['a', 'a']);
+    expect(modelOf(pool, 'a').state).toBe('unloaded');
+    expect(pool.status().evictions_by_reason.manual).toBe(2);
+  });
 });

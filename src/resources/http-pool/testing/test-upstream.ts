@@ -112,11 +112,6 @@ export function reply(
   res.end(JSON.stringify(body));
 }
 
-/** Waits `ms` of real time (tests against real sockets cannot use fake timers). */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Holds upstream answers until the test opens it; once open it stays open. */
 export class Gate {
   private waiting: Array<() => void> = [];

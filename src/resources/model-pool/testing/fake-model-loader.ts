@@ -15,6 +15,8 @@ export interface FakeBehaviour {
   failMessage?: string;
   /** Loads never finish by themselves (until `finishHung`). */
   hang?: boolean;
+  /** The loaded model's `unload()` throws this message (and is not recorded as unloaded). */
+  unloadFailMessage?: string;
 }
 
 /** A loader with declared sizes and delays that records what happened, for pool tests. */
@@ -55,7 +57,7 @@ export class FakeLoader implements ModelLoader {
     } finally {
       this.active -= 1;
     }
-    return new FakeModel(spec.name, b.sizeMb, this.unloaded);
+    return new FakeModel(spec.name, b.sizeMb, this.unloaded, b.unloadFailMessage);
   }
 
   /** How many times `name` was loaded. */
@@ -69,6 +71,7 @@ export class FakeModel implements LoadedModel {
     readonly name: string,
     readonly memoryMb: number | undefined,
     private readonly unloaded: string[],
+    private readonly unloadFailMessage?: string,
   ) {}
 
   async generate(input: CaptionRequest): Promise<CaptionResult> {
@@ -76,6 +79,7 @@ export class FakeModel implements LoadedModel {
   }
 
   unload(): void {
+    if (this.unloadFailMessage) throw new Error(this.unloadFailMessage);
     this.unloaded.push(this.name);
   }
 }

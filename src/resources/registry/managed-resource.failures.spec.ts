@@ -1,0 +1,185 @@
+import { Logger } from '@nestjs/common';
+import { ResourceUnavailableError } from '../../common/errors/app-errors';
+import { ManagedResourceBase, RESOURCE_DISABLED, ResourceHealth } from './managed-resource';
+import { ResourceState, ResourceType } from './resource-state';
+
+Logger.overrideLogger(false);
+
+/** A resource whose backend can fail to open, fail to close, or be unconfigured. */
+class TroubledResource extends ManagedResourceBase {
+  openFailure?: unknown;
+  closeFailure?: Error;
+  disabled = false;
+  closes = 0;
+
+  constructor(required = true) {
+    super('troubled', ResourceType.REDIS, { required });
+  }
+  use(): string {
+    this.assertUsable();
+    return 'ok';
+  }
+  fail(reason: string) {
+    this.markError(reason);
+  }
+  recover() {
+    this.markRecovered();
+  }
+  saturate(busy: boolean) {
+    this.markBusy(busy);
+  }
+  /** The same field the real resources show on their status pages. */
+  stats() {
+    return { last_error: this.lastError ?? null };
+  }
+  protected async doInit() {
+    if (this.openFailure !== undefined) throw this.openFailure;
+    if (this.disabled) return RESOURCE_DISABLED;
+  }
+  protected async doShutdown() {
+    this.closes += 1;
+    if (this.closeFailure) throw this.closeFailure;
+  }
+  protected async probe(): Promise<ResourceHealth> {
+    return { status: 'degraded', details: { probed: true } };
+  }
+}
+
+describe('ManagedResourceBase failure paths', () => {
+  it('refuses use before init and after shutdown with the typed 503 error naming the state', async () => {
+    const r = new TroubledResource();
+    const refusal = (() => {
+      try {
+        r.use();
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ResourceUnavailableError);
+    expect(refusal).toMatchObject({
+      code: 'E_RESOURCE_UNAVAILABLE',
+      status: 503,
+      resource: 'troubled',
+      message: 'troubled is closed',
+    });
+    await r.init();
+    await r.shutdown();
+    expect(() => r.use()).toThrow(new ResourceUnavailableError('troubled', 'is closed'));
+  });
+
+  it('a failed open shows its reason until the next successful open, and is retried by init', async () => {
+    const r = new TroubledResource();
+    r.openFailure = new Error('ECONNREFUSED');
+    await expect(r.init()).rejects.toThrow('ECONNREFUSED');
+    expect(r.stats()).toEqual({ last_error: 'ECONNREFUSED' });
+    expect(r.startupPending()).toEqual(['state error']);
+
+    r.openFailure = undefined;
+    await r.init();
+    expect(r.state).toBe(ResourceState.READY);
+    expect(r.stats()).toEqual({ last_error: null });
+    expect(r.transitionCounts()).toMatchObject({ 'error->initializing': 1 });
+  });
+
+  it('a failed open that throws a non-Error still records a readable reason', async () => {
+    const r = new TroubledResource();
+    r.openFailure = 'socket hang up';
+    await expect(r.init()).rejects.toBe('socket hang up');
+    expect(r.state).toBe(ResourceState.ERROR);
+    expect(r.stats()).toEqual({ last_error: 'socket hang up' });
+  });
+
+  it('a close that throws still ends closed, and shutdown resolves', async () => {
+    const r = new TroubledResource();
+    await r.init();
+    r.closeFailure = new Error('QUIT timed out');
+    await expect(r.shutdown()).resolves.toBeUndefined();
+    expect(r.state).toBe(ResourceState.CLOSED);
+    expect(r.closes).toBe(1);
+  });
+
+  it('a runtime error keeps its reason until recovery; errors outside ready or busy change no state', async () => {
+    const r = new TroubledResource();
+    r.fail('before init');
+    expect(r.state).toBe(ResourceState.CLOSED);
+
+    await r.init();
+    r.saturate(true);
+    r.fail('connection reset');
+    expect(r.state).toBe(ResourceState.ERROR);
+    expect(r.stats()).toEqual({ last_error: 'connection reset' });
+    expect(await r.health()).toEqual({ status: 'degraded', details: { probed: true } });
+
+    r.recover();
+    expect(r.state).toBe(ResourceState.READY);
+    expect(r.stats()).toEqual({ last_error: null });
+    r.recover(); // not in error: nothing to do
+    expect(r.transitionCounts()).toEqual({
+      'closed->initializing': 1,
+      'initializing->ready': 1,
+      'ready->busy': 1,
+      'busy->error': 1,
+      'error->ready': 1,
+    });
+  });
+
+  it('saturation moves only between ready and busy', async () => {
+    const r = new TroubledResource();
+    r.saturate(true);
+    expect(r.state).toBe(ResourceState.CLOSED);
+    await r.init();
+    r.saturate(false);
+    expect(r.state).toBe(ResourceState.READY);
+    r.saturate(true);
+    r.saturate(true);
+    expect(r.state).toBe(ResourceState.BUSY);
+    expect(r.use()).toBe('ok');
+    expect(await r.init()).toBeUndefined(); // busy is usable: init is a no-op
+    r.saturate(false);
+    expect(r.state).toBe(ResourceState.READY);
+    expect(r.transitionCounts()).toMatchObject({ 'ready->busy': 1, 'busy->ready': 1 });
+    expect(r.transitionCounts()['closed->initializing']).toBe(1);
+  });
+
+  it('health is unhealthy with the state while closed or opening, and probed once live', async () => {
+    const r = new TroubledResource();
+    expect(await r.health()).toEqual({ status: 'unhealthy', details: { state: 'closed' } });
+    const opening = r.init();
+    expect(await r.health()).toEqual({ status: 'unhealthy', details: { state: 'initializing' } });
+    await opening;
+    expect(await r.health()).toEqual({ status: 'degraded', details: { probed: true } });
+  });
+
+  it('an unconfigured resource is disabled: started, not usable, and it shuts down and reopens', async () => {
+    const r = new TroubledResource(true);
+    r.disabled = true;
+    await r.init();
+    expect(r.state).toBe(ResourceState.DISABLED);
+    expect(r.startupPending()).toEqual([]);
+    expect(() => r.use()).toThrow(new ResourceUnavailableError('troubled', 'is disabled'));
+    await r.init();
+    expect(r.transitionCounts()).toEqual({
+      'closed->initializing': 1,
+      'initializing->disabled': 1,
+    });
+
+    await r.shutdown();
+    expect(r.state).toBe(ResourceState.CLOSED);
+    expect(r.closes).toBe(1);
+    await r.init();
+    expect(r.state).toBe(ResourceState.DISABLED);
+  });
+
+  it('a required resource holds startup back until usable, an optional one until its attempt ends', async () => {
+    const required = new TroubledResource(true);
+    const optional = new TroubledResource(false);
+    expect(required.startupPending()).toEqual(['state closed']);
+    expect(optional.startupPending()).toEqual(['state closed']);
+    required.openFailure = new Error('down');
+    optional.openFailure = new Error('down');
+    await expect(required.init()).rejects.toThrow('down');
+    await expect(optional.init()).rejects.toThrow('down');
+    expect(required.startupPending()).toEqual(['state error']);
+    expect(optional.startupPending()).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import { Logger } from '@nestjs/common';
+import { ManagedResourceBase, ResourceHealth } from './managed-resource';
+import { ResourceRegistry } from './resource-registry.service';
+import { ResourceState, ResourceType } from './resource-state';
+
+Logger.overrideLogger(false);
+
+/** A resource whose open fails while `down` is set, and whose probe answers `health`. */
+class FlakyResource extends ManagedResourceBase {
+  down = false;
+  opens = 0;
+  closes = 0;
+  health_: ResourceHealth = { status: 'healthy' };
+
+  constructor(name: string, type: ResourceType, required: boolean) {
+    super(name, type, { required });
+  }
+  stats() {
+    return { opens: this.opens };
+  }
+  protected async doInit() {
+    this.opens += 1;
+    if (this.down) throw new Error(`${this.name} unreachable`);
+  }
+  protected async doShutdown() {
+    this.closes += 1;
+  }
+  protected async probe(): Promise<ResourceHealth> {
+    return this.health_;
+  }
+}
+
+function fiveResources() {
+  const registry = new ResourceRegistry();
+  const r = {
+    models: new FlakyResource('models', ResourceType.AI_MODEL, true),
+    cache: new FlakyResource('cache', ResourceType.CACHE, false),
+    http: new FlakyResource('http', ResourceType.HTTP_CLIENT, false),
+    redis: new FlakyResource('redis', ResourceType.REDIS, false),
+    db: new FlakyResource('db', ResourceType.DATABASE, true),
+  };
+  // Registered in the worst order on purpose: the registry sorts by dependence.
+  Object.values(r).forEach((resource) => registry.register(resource));
+  return { registry, r };
+}
+
+describe('ResourceRegistry when resources fail', () => {
+  it('orders all five resource types by dependence, whatever the order of registration', () => {
+    const { registry } = fiveResources();
+    expect(registry.all().map((x) => x.name)).toEqual(['db', 'redis', 'http', 'cache', 'models']);
+  });
+
+  it('finds a resource by name, and nothing for an unknown name', () => {
+    const { registry, r } = fiveResources();
+    expect(registry.get('redis')).toBe(r.redis);
+    expect(registry.get('nope')).toBeUndefined();
+  });
+
+  it('a failing required resource does not stop the others from opening', async () => {
+    const { registry, r } = fiveResources();
+    r.db.down = true;
+    await expect(registry.initializeAll()).resolves.toEqual({
+      db: 'error',
+      redis: 'ready',
+      http: 'ready',
+      cache: 'ready',
+      models: 'ready',
+    });
+    expect(Object.values(r).map((x) => x.opens)).toEqual([1, 1, 1, 1, 1]);
+    expect(registry.startupPending()).toEqual({ db: ['state error'] });
+  });
+
+  it('a failing optional resource does not stop the others either, nor hold startup back', async () => {
+    const { registry, r } = fiveResources();
+    r.redis.down = true;
+    r.cache.down = true;
+    await expect(registry.initializeAll()).resolves.toEqual({
+      db: 'ready',
+      redis: 'error',
+      http: 'ready',
+      cache: 'error',
+      models: 'ready',
+    });
+    expect(registry.startupPending()).toEqual({});
+  });
+
+  it('a second initializeAll retries only what failed', async () => {
+    const { registry, r } = fiveResources();
+    r.db.down = true;
+    await registry.initializeAll();
+    r.db.down = false;
+    await expect(registry.initializeAll()).resolves.toEqual({
+      db: 'ready',
+      redis: 'ready',
+      http: 'ready',
+      cache: 'ready',
+      models: 'ready',
+    });
+    expect(Object.values(r).map((x) => [x.name, x.opens])).toEqual([
+      ['models', 1],
+      ['cache', 1],
+      ['http', 1],
+      ['redis', 1],
+      ['db', 2],
+    ]);
+  });
+
+  it('shutdownAll closes every resource, the failed ones included, and reports them closed', async () => {
+    const { registry, r } = fiveResources();
+    r.redis.down = true;
+    await registry.initializeAll();
+    await expect(registry.shutdownAll()).resolves.toEqual({
+      db: 'closed',
+      redis: 'closed',
+      http: 'closed',
+      cache: 'closed',
+      models: 'closed',
+    });
+    expect(Object.values(r).map((x) => x.closes)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('healthAll reports every resource by name: probed when live, unhealthy when failed or closed', async () => {
+    const { registry, r } = fiveResources();
+    r.redis.down = true;
+    r.http.health_ = { status: 'degraded', details: { open_circuits: 1 } };
+    await registry.initializeAll();
+    await r.models.shutdown();
+    await expect(registry.healthAll()).resolves.toEqual({
+      db: { status: 'healthy' },
+      // In error the probe decides (it is how recovery is noticed).
+      redis: { status: 'healthy' },
+      http: { status: 'degraded', details: { open_circuits: 1 } },
+      cache: { status: 'healthy' },
+      models: { status: 'unhealthy', details: { state: ResourceState.CLOSED } },
+    });
+  });
+});
