@@ -1,6 +1,4 @@
-import { FakeCacheRedis } from './testing/fake-cache-redis';
-import { RecordingLogger } from './testing/redis-test-support';
-import { TieredCache } from './tiered-cache';
+import { useCacheOnFakeRedis } from './testing/fake-cache-redis';
 
 /**
  * getOrSet({ lease }): one instance takes a short lock in Redis and computes, the others wait
@@ -8,45 +6,28 @@ import { TieredCache } from './tiered-cache';
  * deleted meanwhile; the holder releases the lock whatever the loader did, and only its own.
  */
 describe('TieredCache cross-instance lease', () => {
-  let bus: FakeCacheRedis;
-  let cache: TieredCache;
   const leaseKey = 't:cache:!lease:k';
   const flush = () => jest.advanceTimersByTimeAsync(0);
 
-  beforeEach(async () => {
-    jest.useFakeTimers();
-    bus = new FakeCacheRedis();
-    cache = new TieredCache({
-      redis: bus.redis,
-      breakerThreshold: 1_000_000,
-      sweepIntervalMs: 0,
-      logger: new RecordingLogger(),
-    });
-    await cache.start();
-  });
-
-  afterEach(async () => {
-    await cache.close();
-    jest.useRealTimers();
-  });
+  const t = useCacheOnFakeRedis({ breakerThreshold: 1_000_000 });
 
   it('waits for the holder’s value in L2 instead of running its own loader', async () => {
-    bus.store.set(leaseKey, 'another-instance:1');
+    t.bus.store.set(leaseKey, 'another-instance:1');
     const loader = jest.fn(async () => 'mine');
-    const call = cache.getOrSet('k', loader, { lease: { waitMs: 1_000, pollMs: 100 } });
+    const call = t.cache.getOrSet('k', loader, { lease: { waitMs: 1_000, pollMs: 100 } });
     await flush();
 
-    bus.store.set(bus.keyOf('k'), '{"g":0,"v":"theirs"}');
+    t.bus.store.set(t.bus.keyOf('k'), '{"g":0,"v":"theirs"}');
     await jest.advanceTimersByTimeAsync(100);
     await expect(call).resolves.toBe('theirs');
     expect(loader).not.toHaveBeenCalled();
-    expect(cache.stats()).toMatchObject({ hits: 1, misses: 0, loads: 0 });
+    expect(t.cache.stats()).toMatchObject({ hits: 1, misses: 0, loads: 0 });
   });
 
   it('runs the loader itself once `waitMs` has passed without a value', async () => {
-    bus.store.set(leaseKey, 'another-instance:1');
+    t.bus.store.set(leaseKey, 'another-instance:1');
     const loader = jest.fn(async () => 'mine');
-    const call = cache.getOrSet('k', loader, { lease: { waitMs: 1_000, pollMs: 100 } });
+    const call = t.cache.getOrSet('k', loader, { lease: { waitMs: 1_000, pollMs: 100 } });
 
     await jest.advanceTimersByTimeAsync(999);
     expect(loader).not.toHaveBeenCalled();
@@ -56,9 +37,9 @@ describe('TieredCache cross-instance lease', () => {
   });
 
   it('`lease: true` waits the default 2 s', async () => {
-    bus.store.set(leaseKey, 'another-instance:1');
+    t.bus.store.set(leaseKey, 'another-instance:1');
     const loader = jest.fn(async () => 'mine');
-    const call = cache.getOrSet('k', loader, { lease: true });
+    const call = t.cache.getOrSet('k', loader, { lease: true });
 
     await jest.advanceTimersByTimeAsync(1_999);
     expect(loader).not.toHaveBeenCalled();
@@ -67,20 +48,20 @@ describe('TieredCache cross-instance lease', () => {
   });
 
   it('computes at once when the lease cannot be taken because Redis fails', async () => {
-    bus.failing.add('set');
+    t.bus.failing.add('set');
     const loader = jest.fn(async () => 'mine');
-    const call = cache.getOrSet('k', loader, { lease: { waitMs: 10_000, pollMs: 100 } });
+    const call = t.cache.getOrSet('k', loader, { lease: { waitMs: 10_000, pollMs: 100 } });
     await flush();
     expect(loader).toHaveBeenCalledTimes(1);
     await expect(call).resolves.toBe('mine');
   });
 
   it('stops waiting for another instance once the key is deleted here', async () => {
-    bus.store.set(leaseKey, 'another-instance:1');
+    t.bus.store.set(leaseKey, 'another-instance:1');
     const loader = jest.fn(async () => 'mine');
-    const call = cache.getOrSet('k', loader, { lease: { waitMs: 10_000, pollMs: 100 } });
+    const call = t.cache.getOrSet('k', loader, { lease: { waitMs: 10_000, pollMs: 100 } });
     await flush();
-    await cache.del('k');
+    await t.cache.del('k');
 
     await jest.advanceTimersByTimeAsync(100);
     expect(loader).toHaveBeenCalledTimes(1);
@@ -90,59 +71,59 @@ describe('TieredCache cross-instance lease', () => {
   it('holds the lease while loading and releases it once the value is in L2', async () => {
     let heldBy: string | undefined;
     const loader = jest.fn(async () => {
-      heldBy = bus.store.get(leaseKey);
+      heldBy = t.bus.store.get(leaseKey);
       return 'mine';
     });
-    await expect(cache.getOrSet('k', loader, { lease: true })).resolves.toBe('mine');
+    await expect(t.cache.getOrSet('k', loader, { lease: true })).resolves.toBe('mine');
     await flush();
 
-    expect(heldBy).toBe(`${cache.instanceId}:1`);
-    expect(bus.store.get(bus.keyOf('k'))).toBe('{"g":0,"v":"mine"}');
-    expect(bus.store.has(leaseKey)).toBe(false);
+    expect(heldBy).toBe(`${t.cache.instanceId}:1`);
+    expect(t.bus.store.get(t.bus.keyOf('k'))).toBe('{"g":0,"v":"mine"}');
+    expect(t.bus.store.has(leaseKey)).toBe(false);
   });
 
   it('releases the lease when the loader fails', async () => {
     const loader = jest.fn(async () => {
-      expect(bus.store.has(leaseKey)).toBe(true);
+      expect(t.bus.store.has(leaseKey)).toBe(true);
       throw new Error('database down');
     });
-    await expect(cache.getOrSet('k', loader, { lease: true })).rejects.toThrow('database down');
+    await expect(t.cache.getOrSet('k', loader, { lease: true })).rejects.toThrow('database down');
     await flush();
-    expect(bus.store.has(leaseKey)).toBe(false);
+    expect(t.bus.store.has(leaseKey)).toBe(false);
   });
 
   it('releases the lease when the result cannot be cached', async () => {
     const loader = jest.fn(async () => {
-      expect(bus.store.has(leaseKey)).toBe(true);
+      expect(t.bus.store.has(leaseKey)).toBe(true);
       return undefined;
     });
-    await expect(cache.getOrSet('k', loader, { lease: true })).resolves.toBeUndefined();
+    await expect(t.cache.getOrSet('k', loader, { lease: true })).resolves.toBeUndefined();
     await flush();
-    expect(bus.store.has(leaseKey)).toBe(false);
+    expect(t.bus.store.has(leaseKey)).toBe(false);
   });
 
   it('releases the lease when the key was deleted during the load', async () => {
     let finish!: (value: string) => void;
     const loader = jest.fn(() => new Promise<string>((resolve) => (finish = resolve)));
-    const call = cache.getOrSet('k', loader, { lease: true });
+    const call = t.cache.getOrSet('k', loader, { lease: true });
     await flush();
-    expect(bus.store.has(leaseKey)).toBe(true);
-    await cache.del('k');
+    expect(t.bus.store.has(leaseKey)).toBe(true);
+    await t.cache.del('k');
 
     finish('outdated');
     await expect(call).resolves.toBe('outdated');
     await flush();
-    expect(bus.store.has(leaseKey)).toBe(false);
-    expect(bus.store.has(bus.keyOf('k'))).toBe(false);
+    expect(t.bus.store.has(leaseKey)).toBe(false);
+    expect(t.bus.store.has(t.bus.keyOf('k'))).toBe(false);
   });
 
   it('leaves a lease that another instance took over in the meantime', async () => {
     const loader = jest.fn(async () => {
-      bus.store.set(leaseKey, 'another-instance:7'); // ours expired, theirs now
+      t.bus.store.set(leaseKey, 'another-instance:7'); // ours expired, theirs now
       return 'mine';
     });
-    await expect(cache.getOrSet('k', loader, { lease: true })).resolves.toBe('mine');
+    await expect(t.cache.getOrSet('k', loader, { lease: true })).resolves.toBe('mine');
     await flush();
-    expect(bus.store.get(leaseKey)).toBe('another-instance:7');
+    expect(t.bus.store.get(leaseKey)).toBe('another-instance:7');
   });
 });

@@ -1,4 +1,6 @@
 import { CacheRedis } from '../cache.types';
+import { TieredCache } from '../tiered-cache';
+import { RecordingLogger } from './redis-test-support';
 
 /** The commands the fake can be told to fail (`subscribe` and `publish` are the pool's own). */
 export type FakeCommand =
@@ -126,4 +128,41 @@ export class FakeCacheRedis {
     if (this.failing.has(name) || next > 0) throw new Error(`${name}: connect ECONNREFUSED`);
     return run();
   }
+}
+
+/**
+ * One TieredCache on a fresh FakeCacheRedis for each test of the enclosing describe, with fake
+ * timers, no background sweep and a recording logger; closed after each test. `options` adds to
+ * (or overrides) those settings.
+ */
+export function useCacheOnFakeRedis(
+  options: Partial<ConstructorParameters<typeof TieredCache>[0]> = {},
+): { readonly bus: FakeCacheRedis; readonly cache: TieredCache } {
+  let bus: FakeCacheRedis | undefined;
+  let cache: TieredCache | undefined;
+  beforeEach(async () => {
+    jest.useFakeTimers();
+    bus = new FakeCacheRedis();
+    cache = new TieredCache({
+      redis: bus.redis,
+      sweepIntervalMs: 0,
+      logger: new RecordingLogger(),
+      ...options,
+    });
+    await cache.start();
+  });
+  afterEach(async () => {
+    await cache?.close();
+    jest.useRealTimers();
+  });
+  return {
+    get bus() {
+      if (!bus) throw new Error('use the fake Redis inside a test');
+      return bus;
+    },
+    get cache() {
+      if (!cache) throw new Error('use the cache inside a test');
+      return cache;
+    },
+  };
 }
