@@ -91,20 +91,19 @@ describe('a fleet of three behind HAProxy (e2e)', () => {
       raw.disconnect();
     }
 
-    // Each instance's L2 circuit opened during the outage; it lets a trial call through after
-    // its half-open delay. Look up a key on each until the circuit has closed again.
-    const l2Closed = async () => {
+    // Each instance uses L2 again once its command connections have reconnected (backoff up to
+    // 5 s) and its L2 circuit has closed (a trial call after the half-open delay). Look up a key
+    // on each until every cache reports L2 `up`, as an operator would read /resources/cache/status.
+    const l2Up = async () => {
       for (let slot = 0; slot < SIZE; slot++) {
         const base = `${fleet.instanceUrl(slot)}/api/v14/resources/cache`;
         await fetch(`${base}/l2-trial`, { headers: adminHeaders });
-        const status = (await (await fetch(`${base}/status`)).json()) as {
-          l2: { breaker: string };
-        };
-        if (status.l2.breaker !== 'closed') return false;
+        const status = (await (await fetch(`${base}/status`)).json()) as { l2: { state: string } };
+        if (status.l2.state !== 'up') return false;
       }
       return true;
     };
-    expect(await eventually(l2Closed, 30_000, 250)).toBe(true);
+    expect(await eventually(l2Up, 30_000, 250)).toBe(true);
 
     // A clear on any one instance evicts the value from every other instance's L1.
     for (let from = 0; from < SIZE; from++) {
