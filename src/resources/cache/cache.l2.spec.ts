@@ -37,26 +37,29 @@ describe('CacheService with a shared L2 (real Redis)', () => {
   beforeAll(async () => {
     raw = new Redis(LOCAL_REDIS_URL);
     [redisA, redisB] = await Promise.all([startRedisService(prefix), startRedisService(prefix)]);
-    a = cacheOn(redisA);
-    b = cacheOn(redisB);
-    await Promise.all([a.init(), b.init()]);
   });
 
   afterAll(async () => {
-    await Promise.all([a.shutdown(), b.shutdown()]);
     await Promise.all([redisA.shutdown(), redisB.shutdown()]);
     await deleteByPrefix(prefix);
     await raw.del(foreignKey);
     await raw.quit();
   });
 
+  // Fresh caches for each test (the Redis pools stay): every test starts with both L1s empty
+  // and sees the caches' own start-up.
   beforeEach(async () => {
-    // Start each test with both L1s empty and a's clear message already delivered to b, so a
-    // late message cannot invalidate work the test starts.
-    const received = b.stats().invalidations_received;
+    a = cacheOn(redisA);
+    b = cacheOn(redisB);
+    await Promise.all([a.init(), b.init()]);
+    // a's clear, delivered to b, also proves b listens before the test starts.
     await a.clear();
-    await eventually(() => b.stats().invalidations_received > received, 2000, 'the clear at b');
+    await eventually(() => b.stats().invalidations_received > 0, 2000, 'the clear at b');
     expect(b.stats().size).toBe(0);
+  });
+
+  afterEach(async () => {
+    await Promise.all([a.shutdown(), b.shutdown()]);
   });
 
   it('a value written by one instance is read by the other from L2, and stored as a JSON envelope', async () => {

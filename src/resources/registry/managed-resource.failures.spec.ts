@@ -93,9 +93,13 @@ describe('ManagedResourceBase failure paths', () => {
     const r = new TroubledResource();
     await r.init();
     r.closeFailure = new Error('QUIT timed out');
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     await expect(r.shutdown()).resolves.toBeUndefined();
     expect(r.state).toBe(ResourceState.CLOSED);
     expect(r.closes).toBe(1);
+    // The failure is not swallowed silently: one warning says what went wrong.
+    expect(warn.mock.calls).toEqual([['shutdown did not finish cleanly: QUIT timed out']]);
+    warn.mockRestore();
   });
 
   it('a runtime error keeps its reason until recovery; errors outside ready or busy change no state', async () => {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   IllegalStateTransitionError,
   ResourceUnavailableError,
@@ -185,5 +186,68 @@ describe('startup with an optional resource down', () => {
     expect(redis.startupPending()).toEqual(['state initializing']);
     await opening;
     expect(redis.startupPending()).toEqual([]);
+  });
+});
+
+describe('state changes that must not happen', () => {
+  it('recovery only leaves error: a busy resource stays busy, a closed one stays closed', async () => {
+    const r = new FakeResource();
+    r.recover();
+    expect(r.state).toBe(ResourceState.CLOSED);
+    await r.init();
+    r.saturate(true);
+    r.recover();
+    expect(r.state).toBe(ResourceState.BUSY);
+    expect(r.transitionCounts()).not.toHaveProperty(['busy->ready']);
+  });
+
+  it('draining only leaves busy: a resource in error stays in error', async () => {
+    const r = new FakeResource();
+    await r.init();
+    r.fail('connection reset');
+    r.saturate(false);
+    expect(r.state).toBe(ResourceState.ERROR);
+    expect(r.transitionCounts()).toEqual({
+      'closed->initializing': 1,
+      'initializing->ready': 1,
+      'ready->error': 1,
+    });
+  });
+
+  it('a move to the current state is no transition: not counted, never refused', async () => {
+    const r = new FakeResource();
+    await r.init();
+    r.forceMove(ResourceState.READY);
+    expect(r.state).toBe(ResourceState.READY);
+    expect(r.transitionCounts()).toEqual({ 'closed->initializing': 1, 'initializing->ready': 1 });
+  });
+});
+
+describe('what a resource logs about its state', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('a move to error is a warning with the reason, other moves are plain lines', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const log = jest.spyOn(Logger.prototype, 'log');
+    const r = new FakeResource();
+    await r.init();
+    r.saturate(true);
+    r.fail('connection reset');
+    expect(warn.mock.calls).toEqual([['state busy -> error (connection reset)']]);
+    expect(log.mock.calls).toEqual([
+      ['state closed -> initializing'],
+      ['state initializing -> ready'],
+      ['state ready -> busy (saturated)'],
+    ]);
+    r.recover();
+    r.saturate(true);
+    r.saturate(false);
+    expect(log.mock.calls.slice(3)).toEqual([
+      ['state error -> ready (recovered)'],
+      ['state ready -> busy (saturated)'],
+      ['state busy -> ready (drained)'],
+    ]);
+    // Each line is logged under the resource's own context.
+    expect(log.mock.contexts[0]).toMatchObject({ context: 'Resource:fake' });
   });
 });

@@ -84,6 +84,28 @@ describe('ResourceRegistry when resources fail', () => {
     expect(registry.startupPending()).toEqual({});
   });
 
+  it('logs a failed open once: an error for a required resource, a warning for an optional one', async () => {
+    const { registry, r } = fiveResources();
+    r.db.down = true;
+    r.redis.down = true;
+    const lines: string[] = [];
+    const record = (level: string) =>
+      function (this: Logger, message: string) {
+        // Only the registry's own lines (each resource also logs its move to error).
+        if ((this as unknown as { context?: string }).context === ResourceRegistry.name) {
+          lines.push(`${level} ${message}`);
+        }
+      };
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(record('error'));
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(record('warn'));
+    await registry.initializeAll();
+    jest.restoreAllMocks();
+    expect(lines).toEqual([
+      'error initialize db failed: db unreachable',
+      'warn initialize redis failed: redis unreachable (optional: serving without it)',
+    ]);
+  });
+
   it('a second initializeAll retries only what failed', async () => {
     const { registry, r } = fiveResources();
     r.db.down = true;
