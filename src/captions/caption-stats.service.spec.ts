@@ -1,3 +1,5 @@
+import { CONTRIBUTED_FIGURES } from '../resources/monitoring/monitoring.constants';
+import { ResourceRegistry } from '../resources/registry/resource-registry.service';
 import { CaptionStatsService } from './caption-stats.service';
 
 describe('CaptionStatsService', () => {
@@ -20,5 +22,14 @@ describe('CaptionStatsService', () => {
     expect(snap.p50_ms).toBe(50);
     expect(snap.p95_ms).toBe(95);
     expect(snap.cached_p95_ms).toBe(96);
+  });
+
+  it('contributes the cached-answer p95 to the registry, read live by name', () => {
+    const registry = new ResourceRegistry();
+    expect(registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms)).toBeUndefined();
+    const stats = new CaptionStatsService(registry);
+    expect(registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms)).toBe(0);
+    stats.record(12.5, true, false);
+    expect(registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms)).toBe(12.5);
   });
 });

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CONTRIBUTED_FIGURES } from '../resources/monitoring/monitoring.constants';
+import { ResourceRegistry } from '../resources/registry/resource-registry.service';
 
 /** How many recent request latencies the percentiles are computed over. */
 const WINDOW = 2048;
@@ -15,6 +17,10 @@ export class CaptionStatsService {
   private cachedLatencies = new Float64Array(WINDOW);
   private latencyCount = 0;
   private cachedCount = 0;
+
+  constructor(@Optional() registry?: ResourceRegistry) {
+    registry?.contributeFigure(CONTRIBUTED_FIGURES.cachedResponseP95Ms, () => this.cachedP95());
+  }
 
   record(ms: number, cached: boolean, fallback: boolean): void {
     this.requests += 1;

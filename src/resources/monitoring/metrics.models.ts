@@ -1,7 +1,8 @@
-import { CaptionStatsService } from '../../captions/caption-stats.service';
 import { ModelPoolService } from '../model-pool/model-pool.service';
 import { ModelStatus } from '../model-pool/model-pool.types';
+import { ResourceRegistry } from '../registry/resource-registry.service';
 import { CollectedKind, MetricDefinitions, byLabel, single } from './metrics.helpers';
+import { CONTRIBUTED_FIGURES } from './monitoring.constants';
 
 const bytes = (mb: number) => Math.round(mb * 1048576);
 
@@ -24,11 +25,11 @@ const PER_MODEL: ReadonlyArray<[CollectedKind, string, string, (s: ModelStatus) 
   ['counter', 'model_errors_total', 'Failed loads and generations of each model.', (s) => s.errors],
 ];
 
-/** The model pool (per model and overall) and the p95 of cached caption answers. */
+/** The model pool (per model and overall) and the p95 of cached caption answers (a figure captions contribute). */
 export function defineModelMetrics(
   m: MetricDefinitions,
   models: ModelPoolService,
-  captions: CaptionStatsService,
+  registry: ResourceRegistry,
 ): void {
   for (const [kind, name, help, figure] of PER_MODEL) {
     m[kind](name, help, ['model'], () =>
@@ -58,6 +59,6 @@ export function defineModelMetrics(
     'cached_response_p95_seconds',
     'p95 of cached caption answers over the last 2048 of them (alerts above 0.1).',
     [],
-    () => single(captions.cachedP95() / 1000),
+    () => single((registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms) ?? 0) / 1000),
   );
 }

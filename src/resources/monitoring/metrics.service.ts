@@ -2,7 +2,6 @@ import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CaptionStatsService } from '../../captions/caption-stats.service';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { CacheService } from '../cache/cache.service';
 import { DatabaseService } from '../database/database.service';
@@ -57,7 +56,6 @@ export class MetricsService implements OnModuleInit {
     private readonly http: HttpPoolService,
     private readonly cache: CacheService,
     private readonly models: ModelPoolService,
-    private readonly captions: CaptionStatsService,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly rateLimits?: RateLimitService,
   ) {
@@ -81,7 +79,7 @@ export class MetricsService implements OnModuleInit {
     defineRequestMetrics(m, this.lifecycle, this.resources, snapshot);
     definePoolMetrics(m, this.database, this.redis, this.http);
     defineCacheMetrics(m, this.cache);
-    defineModelMetrics(m, this.models, this.captions);
+    defineModelMetrics(m, this.models, this.resources);
     if (this.rateLimits) defineRateLimitMetrics(m, this.rateLimits);
     defineSystemMetrics(m, snapshot);
   }

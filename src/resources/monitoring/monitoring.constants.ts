@@ -14,6 +14,15 @@ export const HEALTH_CHECK_TIMEOUT_MS = 3000;
  * Window of the rate alerts (cache hit rate, error rate), ms. The rate is computed between the
  * newest sample at least this old and now; while the process is younger, since start.
  */
+/**
+ * Figures that features contribute through the registry (`contributeFigure`), by name:
+ * monitoring reads them without importing the feature.
+ */
+export const CONTRIBUTED_FIGURES = {
+  /** p95 of cached caption answers, ms (the contract's alert: over 100 ms). */
+  cachedResponseP95Ms: 'cached_response_p95_ms',
+} as const;
+
 export const RATE_WINDOW_MS = 5 * 60_000;
 
 /** v14's performance targets; an alert is listed while one is missed. */

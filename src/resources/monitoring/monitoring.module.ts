@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CaptionsModule } from '../../captions/captions.module';
 import { DashboardController } from './dashboard.controller';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
@@ -12,10 +11,10 @@ import { PerformanceTestService } from './performance-test.service';
  * v14 monitoring: /resources/monitoring/{stats,health,history}, the scheduled snapshot and
  * health jobs, alerts, GET /metrics (Prometheus), the /dashboard page and the admin self-test.
  * Needs the global providers of AppModule (config, lifecycle, registry, the resources,
- * ScheduleModule's SchedulerRegistry); imports CaptionsModule for the cached-answer p95.
+ * ScheduleModule's SchedulerRegistry). Features contribute their figures (the cached-answer
+ * p95) through the registry, so monitoring imports no feature.
  */
 @Module({
-  imports: [CaptionsModule],
   controllers: [
     MonitoringController,
     PerformanceTestController,

@@ -7,7 +7,6 @@ import {
   Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CaptionStatsService } from '../../captions/caption-stats.service';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { withTimeout } from '../../common/util/with-timeout';
 import { AppConfig } from '../../config/app-config';
@@ -21,6 +20,7 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import { AlertTracker, RateWindow, evaluateAlerts } from './alerts';
 import {
+  CONTRIBUTED_FIGURES,
   HEALTH_CHECK_TIMEOUT_MS,
   HEALTH_INTERVAL_NAME,
   HISTORY_SPAN_S,
@@ -94,7 +94,6 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
     private readonly http: HttpPoolService,
     private readonly cache: CacheService,
     private readonly models: ModelPoolService,
-    private readonly captions: CaptionStatsService,
     @Optional() @Inject(SYSTEM_METRICS_SAMPLER) system?: SystemMetricsSampler,
   ) {
     this.system = system ?? new SystemMetricsSampler(config.DATA_DIR);
@@ -194,7 +193,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
     const models = this.models.status();
     const memory = this.system.memory();
     const cpu = this.system.cpu();
-    const cachedP95 = this.captions.cachedP95();
+    const cachedP95 = this.registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms) ?? 0;
 
     const serverErrors = this.lifecycle.totalServerErrors;
     const totalRequests = this.lifecycle.totalRequests;

@@ -7,6 +7,8 @@ import { ManagedResourceBase, RESOURCE_DISABLED, ResourceHealth } from './manage
 import { ResourceRegistry } from './resource-registry.service';
 import { ResourceState, ResourceType, canTransition } from './resource-state';
 
+Logger.overrideLogger(false);
+
 /** A resource with a controllable backend. */
 class FakeResource extends ManagedResourceBase {
   opens = 0;
@@ -227,8 +229,8 @@ describe('what a resource logs about its state', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('a move to error is a warning with the reason, other moves are plain lines', async () => {
-    const warn = jest.spyOn(Logger.prototype, 'warn');
-    const log = jest.spyOn(Logger.prototype, 'log');
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const r = new FakeResource();
     await r.init();
     r.saturate(true);

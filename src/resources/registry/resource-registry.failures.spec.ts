@@ -157,3 +157,15 @@ describe('ResourceRegistry when resources fail', () => {
     });
   });
 });
+
+describe('figures contributed by features', () => {
+  it('reads a contributed figure live by name; an unknown name is undefined', () => {
+    const registry = new ResourceRegistry();
+    let p95 = 3;
+    registry.contributeFigure('cached_response_p95_ms', () => p95);
+    expect(registry.figure('cached_response_p95_ms')).toBe(3);
+    p95 = 7;
+    expect(registry.figure('cached_response_p95_ms')).toBe(7);
+    expect(registry.figure('nothing_by_that_name')).toBeUndefined();
+  });
+});

@@ -19,9 +19,23 @@ const DEPENDENCE_ORDER = [
 export class ResourceRegistry {
   private readonly logger = new Logger(ResourceRegistry.name);
   private readonly resources = new Map<string, ManagedResource>();
+  private readonly figures = new Map<string, () => number>();
 
   register(resource: ManagedResource): void {
     this.resources.set(resource.name, resource);
+  }
+
+  /**
+   * A figure a feature contributes to the observers (monitoring, alerts, metrics), read by name
+   * at the moment they collect, so they never import the feature that owns it.
+   */
+  contributeFigure(name: string, read: () => number): void {
+    this.figures.set(name, read);
+  }
+
+  /** The contributed figure now, or undefined when no feature contributes it. */
+  figure(name: string): number | undefined {
+    return this.figures.get(name)?.();
   }
 
   get(name: string): ManagedResource | undefined {
