@@ -46,13 +46,16 @@ export default {
     config: {
       testMatch: modules.flatMap((m) => m.specs),
       testPathIgnorePatterns: ['/node_modules/', ...modules.flatMap((m) => m.ignoreSpecs ?? [])],
+      // A mutant that makes a test wait forever fails it in 3 s instead of Jest's 5 s, so the
+      // run bails out well before Stryker's own timeout (which also restarts the runner).
+      testTimeout: 3000,
     },
   },
   // Each mutant runs only the specs that cover it.
   coverageAnalysis: 'perTest',
   mutate: [...modules.flatMap((m) => m.mutate), '!**/*.spec.ts', '!**/testing/**'],
   concurrency: 2,
-  timeoutMS: 10000,
+  timeoutMS: 5000,
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${name}.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
