@@ -1,4 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
+import { percentileOfSorted } from '../common/util/percentiles';
+import { round } from '../common/util/round';
 import { CONTRIBUTED_FIGURES } from '../resources/monitoring/monitoring.constants';
 import { ResourceRegistry } from '../resources/registry/resource-registry.service';
 
@@ -58,14 +60,8 @@ export class CaptionStatsService {
   }
 }
 
+/** Nearest-rank percentile of the ring's recorded values, ms, three decimals. */
 function percentile(ring: Float64Array, count: number, p: number): number {
-  const n = Math.min(count, ring.length);
-  if (n === 0) return 0;
-  const sorted = Array.from(ring.subarray(0, n)).sort((a, b) => a - b);
-  return round(sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)], 3);
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+  const sorted = Array.from(ring.subarray(0, Math.min(count, ring.length))).sort((a, b) => a - b);
+  return round(percentileOfSorted(sorted, p), 3);
 }

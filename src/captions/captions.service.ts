@@ -10,6 +10,7 @@ import { CaptionStatsService } from './caption-stats.service';
 import { CaptionPage, CaptionView } from './caption.types';
 import { CaptionsRepository } from './captions.repository';
 import { GenerateCaptionDto } from './dto/generate-caption.dto';
+import { round } from '../common/util/round';
 
 /**
  * Fleet-wide single flight for an uncached caption: the first instance takes a short Redis
@@ -50,7 +51,7 @@ export class CaptionsService {
         computed = true;
         return this.generateAndStore(dto, key, started);
       });
-      const ms = round(performance.now() - started);
+      const ms = round(performance.now() - started, 3);
       this.stats.record(ms, !computed, view.fallback);
       // A fallback answer is not what was asked for: serve it, but do not keep it.
       if (computed && view.fallback) await this.cache.del(`caption:${key}`).catch(() => undefined);
@@ -72,7 +73,7 @@ export class CaptionsService {
     manager?: EntityManager,
   ): Promise<CaptionView> {
     const result = await this.models.generateCaption(toCaptionRequest(dto), { model: dto.model });
-    return this.repository.insert(dto, key, result, round(performance.now() - started), manager);
+    return this.repository.insert(dto, key, result, round(performance.now() - started, 3), manager);
   }
 
   async findOne(id: string): Promise<CaptionView> {
@@ -121,8 +122,4 @@ function toCaptionRequest(dto: GenerateCaptionDto): CaptionRequest {
     language: dto.language,
     max_length: dto.max_length,
   };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

@@ -15,6 +15,7 @@ import {
 import { IsConnectionUrl } from './is-connection-url.validator';
 import { RESOURCE_PROFILES, RESOURCE_PROFILE_NAMES, ResourceProfile } from './resource-profiles';
 import { TRUST_PROXY_PATTERN } from '../common/rate-limit/trust-proxy';
+import { MODEL_NAME_PATTERN } from '../resources/model-pool/model-pool.constants';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -162,10 +163,10 @@ export class AppConfig {
   @IsOptional() @IsString() MODEL_CONFIG?: string;
   /** Models loaded at start-up (comma-separated); probes wait for them. Default caption-local. */
   @Transform(toList)
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, { each: true })
+  @Matches(MODEL_NAME_PATTERN, { each: true })
   MODEL_PRELOAD: string[] = ['caption-local'];
   /** Model used when the requested one fails. Default caption-local. */
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/) MODEL_FALLBACK: string = 'caption-local';
+  @Matches(MODEL_NAME_PATTERN) MODEL_FALLBACK: string = 'caption-local';
   /** A model unused this long is unloaded, seconds. Default 1800. */
   @IsInt() @Min(1) MODEL_IDLE_TTL: number = 1800;
   /** Loads running at once across models. Default 2. */

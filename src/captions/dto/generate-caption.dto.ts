@@ -13,6 +13,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { CAPTION_STYLES, CaptionStyle } from '../../resources/model-pool/caption.types';
+import { MODEL_NAME_PATTERN } from '../../resources/model-pool/model-pool.constants';
 
 /** Instagram's caption limit, the default and the ceiling of `max_length`. */
 export const INSTAGRAM_CAPTION_LIMIT = 2200;
@@ -82,6 +83,6 @@ export class GenerateCaptionDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: 'model must be a plain model name' })
+  @Matches(MODEL_NAME_PATTERN, { message: 'model must be a plain model name' })
   model?: string;
 }

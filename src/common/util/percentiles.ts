@@ -1,3 +1,5 @@
+import { round } from './round';
+
 /** p50/p95/p99 of a set of durations, ms, three decimals (the self-test's answer). */
 export interface LatencySummary {
   p50_ms: number;
@@ -19,12 +21,8 @@ export function percentileOfSorted(sorted: readonly number[], p: number): number
 export function summarize(durationsMs: readonly number[]): LatencySummary {
   const sorted = [...durationsMs].sort((a, b) => a - b);
   return {
-    p50_ms: round3(percentileOfSorted(sorted, 50)),
-    p95_ms: round3(percentileOfSorted(sorted, 95)),
-    p99_ms: round3(percentileOfSorted(sorted, 99)),
+    p50_ms: round(percentileOfSorted(sorted, 50), 3),
+    p95_ms: round(percentileOfSorted(sorted, 95), 3),
+    p99_ms: round(percentileOfSorted(sorted, 99), 3),
   };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -111,7 +111,7 @@ export type CacheL2Stats = {
   skipped: number;
   /** Times L2 went down. */
   outages: number;
-  /** Breaker state: closed, open, half-open, isolated. */
+  /** Breaker state: closed, open, half_open, isolated (spelled as the HTTP pool's circuits). */
   breaker: string;
 };
 

@@ -71,7 +71,7 @@ describe('TieredCache defaults', () => {
     const release = bus.hold('get');
     const trial = cache.get('a'); // the one trial call
     await jest.advanceTimersByTimeAsync(0);
-    expect(cache.stats().l2).toMatchObject({ breaker: 'half-open', state: 'down' });
+    expect(cache.stats().l2).toMatchObject({ breaker: 'half_open', state: 'down' });
     release();
     await trial;
     expect(cache.stats().l2).toMatchObject({ breaker: 'closed', state: 'up', skipped: 1 });

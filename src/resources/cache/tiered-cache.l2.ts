@@ -12,6 +12,7 @@ import {
   circuitBreaker,
   handleAll,
 } from 'cockatiel';
+import { circuitName } from '../../common/resilience/circuit-name';
 import { withTimeout } from '../../common/util/with-timeout';
 import { CacheL2Stats, CacheLogger, CacheRedis } from './cache.types';
 import { messageOf } from './tiered-cache.util';
@@ -19,13 +20,6 @@ import { messageOf } from './tiered-cache.util';
 /** Returned by `call()` instead of throwing: the caller carries on without L2. */
 export const L2_FAILED = Symbol('l2-failed');
 export type L2Failed = typeof L2_FAILED;
-
-const BREAKER_STATES: Record<CircuitState, string> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 export interface L2ClientOptions {
   namespace: string;
@@ -88,7 +82,7 @@ export class L2Client {
       backend: this.redis ? 'redis' : 'none',
       state: this.state,
       ...this.counts,
-      breaker: BREAKER_STATES[this.breaker.state],
+      breaker: circuitName(this.breaker.state),
     };
   }
 

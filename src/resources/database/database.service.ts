@@ -16,6 +16,7 @@ import { DatabaseUnavailableError, breaksConnection, toDatabaseError } from './d
 import { EmbeddedPostgres } from './embedded-postgres';
 import { QueryStatsSubscriber } from './query-stats.subscriber';
 import { withTimeout } from '../../common/util/with-timeout';
+import { round } from '../../common/util/round';
 
 /** Entities and migrations the features contribute. */
 export interface DatabaseSchema {
@@ -123,7 +124,7 @@ export class DatabaseService
         idle,
         in_use: inUse,
         waiting: pool?.waitingCount ?? 0,
-        usage_percent: round((inUse / max) * 100),
+        usage_percent: round((inUse / max) * 100, 1),
       },
       stats: {
         queries: this.queryStats.queries,
@@ -138,7 +139,7 @@ export class DatabaseService
   usagePercent(): number {
     const pool = this.pool;
     if (!pool) return 0;
-    return round(((pool.totalCount - pool.idleCount) / this.poolBounds.max) * 100);
+    return round(((pool.totalCount - pool.idleCount) / this.poolBounds.max) * 100, 1);
   }
 
   protected async doInit(): Promise<void> {
@@ -311,10 +312,6 @@ export class DatabaseService
 
 interface ReleasableRunner {
   releasePostgresConnection(error?: Error): Promise<void>;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
 }
 
 /** Error text safe for logs: driver messages carry no credentials, but strip URLs anyway. */

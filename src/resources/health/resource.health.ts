@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { withTimeout } from '../../common/util/with-timeout';
-import { ManagedResource } from '../registry/managed-resource';
-
-/** Every check is bounded: a hung backend must not hang the probe. */
-export const HEALTH_CHECK_TIMEOUT_MS = 3000;
+import { HEALTH_CHECK_TIMEOUT_MS, ManagedResource } from '../registry/managed-resource';
 
 /**
  * One terminus indicator over any managed resource, on the current HealthIndicatorService API.

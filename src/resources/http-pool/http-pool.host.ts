@@ -1,23 +1,8 @@
 import { Logger } from '@nestjs/common';
-import {
-  CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleWhen,
-} from 'cockatiel';
+import { CircuitBreakerPolicy, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { CircuitName, circuitName } from '../../common/resilience/circuit-name';
 import { MAX_TRACKED_HOSTS } from './http-pool.constants';
 import { AttemptFailure } from './http-pool.errors';
-
-/** A circuit's state as the status API spells it. */
-export type CircuitName = 'closed' | 'open' | 'half_open' | 'isolated';
-
-const CIRCUIT_NAMES: Record<CircuitState, CircuitName> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half_open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 /** Circuit breaker settings shared by every host. */
 export interface BreakerOptions {
@@ -67,7 +52,7 @@ export class UpstreamHost {
   }
 
   get circuit(): CircuitName {
-    return CIRCUIT_NAMES[this.breaker.state];
+    return circuitName(this.breaker.state);
   }
 
   /** Whether an agent pool name (`host:port:localAddress...`) belongs to this host. */

@@ -1,5 +1,5 @@
 import type { ResourceState, ResourceType } from '../registry/resource-state';
-import type { CircuitName } from './http-pool.host';
+import type { CircuitName } from '../../common/resilience/circuit-name';
 import type { SocketCounts } from './http-pool.transport';
 
 /** One upstream host in GET /resources/pools/http/status. */

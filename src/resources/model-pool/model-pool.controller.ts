@@ -11,12 +11,13 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminOnly } from '../../common/guards/admin-only.decorator';
+import { MODEL_NAME_PATTERN } from './model-pool.constants';
 import { ModelPoolService } from './model-pool.service';
 import { ModelPoolStatus, ModelStatus } from './model-pool.types';
 
 const NAME_PARAM = {
   name: 'name',
-  description: 'registered model name, ^[a-z0-9][a-z0-9._-]{0,63}$',
+  description: `registered model name, ${MODEL_NAME_PATTERN.source}`,
   example: 'caption-local',
 };
 

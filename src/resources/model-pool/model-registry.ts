@@ -23,7 +23,7 @@ export function isValidModelName(name: unknown): name is string {
 export function assertModelName(name: unknown): asserts name is string {
   if (!isValidModelName(name)) {
     throw new InvalidInputError(
-      'model name must match ^[a-z0-9][a-z0-9._-]{0,63}$ (lower-case letters, digits, ".", "_", "-")',
+      `model name must match ${MODEL_NAME_PATTERN.source} (lower-case letters, digits, ".", "_", "-")`,
     );
   }
 }

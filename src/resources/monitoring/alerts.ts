@@ -1,4 +1,5 @@
 import { ALERT_THRESHOLDS } from './monitoring.constants';
+import { round } from '../../common/util/round';
 
 /** The performance targets v14 watches, as they are named in `alerts[].metric`. */
 export const ALERT_METRICS = [
@@ -64,7 +65,7 @@ export function evaluateAlerts(
   };
   const hit = inputs.cacheHitRate;
   if (hit && hit.total >= t.cacheMinLookups) {
-    const value = round4(hit.rate);
+    const value = round(hit.rate, 4);
     readings.push({
       metric: 'cache_hit_rate',
       value,
@@ -77,7 +78,7 @@ export function evaluateAlerts(
   above('memory_usage_percent', inputs.memoryUsagePercent, t.memoryUsagePercent);
   const errors = inputs.errorRate;
   if (errors && errors.total >= t.errorMinRequests) {
-    above('error_rate', round4(errors.rate), t.errorRate);
+    above('error_rate', round(errors.rate, 4), t.errorRate);
   }
   above('cached_response_p95_ms', inputs.cachedP95Ms, t.cachedP95Ms);
   return readings;
@@ -176,8 +177,4 @@ export class RateWindow {
       total: windowTotal,
     };
   }
-}
-
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

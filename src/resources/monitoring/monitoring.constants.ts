@@ -7,9 +7,6 @@ export const HEALTH_INTERVAL_NAME = 'monitoring.health';
 /** How much history the ring buffer keeps, seconds (one hour). */
 export const HISTORY_SPAN_S = 3600;
 
-/** Every resource health check is bounded, ms: a hung backend must not hang the check. */
-export const HEALTH_CHECK_TIMEOUT_MS = 3000;
-
 /**
  * Window of the rate alerts (cache hit rate, error rate), ms. The rate is computed between the
  * newest sample at least this old and now; while the process is younger, since start.

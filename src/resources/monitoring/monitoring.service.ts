@@ -15,13 +15,12 @@ import { DatabaseService } from '../database/database.service';
 import { HttpPoolService } from '../http-pool/http-pool.service';
 import { ModelPoolService } from '../model-pool/model-pool.service';
 import { RedisService } from '../redis/redis.service';
-import { HealthStatus } from '../registry/managed-resource';
+import { HEALTH_CHECK_TIMEOUT_MS, HealthStatus } from '../registry/managed-resource';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import { AlertTracker, RateWindow, evaluateAlerts } from './alerts';
 import {
   CONTRIBUTED_FIGURES,
-  HEALTH_CHECK_TIMEOUT_MS,
   HEALTH_INTERVAL_NAME,
   HISTORY_SPAN_S,
   METRICS_INTERVAL_NAME,
@@ -40,6 +39,7 @@ import {
 } from './monitoring.types';
 import { RingBuffer } from './ring-buffer';
 import { SystemMetricsSampler } from './system-metrics';
+import { round } from '../../common/util/round';
 
 const CHECK_KEYS: Record<ResourceType, HealthCheckKey> = {
   [ResourceType.DATABASE]: 'database',
@@ -289,9 +289,9 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
       cached_response_p95_ms: cachedP95,
       rates: {
         window_s: RATE_WINDOW_MS / 1000,
-        cache_hit_rate: round4(hitRate.rate),
+        cache_hit_rate: round(hitRate.rate, 4),
         cache_lookups: hitRate.total,
-        error_rate: round4(errorRate.rate),
+        error_rate: round(errorRate.rate, 4),
         requests: errorRate.total,
       },
       collected_at: new Date(now).toISOString(),
@@ -391,8 +391,4 @@ export function overallStatus(
 
 function mb(bytes: number): number {
   return Math.round(bytes / 1048576);
-}
-
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
 }

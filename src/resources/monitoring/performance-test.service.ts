@@ -12,7 +12,7 @@ import {
   SELF_TEST_MAX_ITERATIONS,
 } from './monitoring.constants';
 import { SelfTestRunningError } from './monitoring.errors';
-import { LatencySummary, summarize } from './percentiles';
+import { LatencySummary, summarize } from '../../common/util/percentiles';
 
 /** One resource's line of the self-test answer. */
 export type SelfTestResult = LatencySummary & {

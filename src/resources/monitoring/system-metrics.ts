@@ -2,6 +2,7 @@ import { readFileSync, statfs as statfsCallback } from 'node:fs';
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { round } from '../../common/util/round';
 
 /** Filesystem sizes as `fs.statfs` reports them (block counts). */
 export interface FsStats {
@@ -146,13 +147,13 @@ export function workingSetBytes(usage: number, stat: Record<string, number>): nu
 export function diskUsagePercent(fs: FsStats): number {
   const used = (fs.blocks - fs.bfree) * fs.bsize;
   const usable = used + fs.bavail * fs.bsize;
-  return usable > 0 ? round1((used / usable) * 100) : 0;
+  return usable > 0 ? round((used / usable) * 100, 1) : 0;
 }
 
 /** CPU time used over wall time, as a share of the CPUs allowed, 0..100. */
 export function cpuPercent(cpuMicros: number, wallMs: number, cores: number): number {
   if (wallMs <= 0 || cores <= 0) return 0;
-  return round1(Math.min(100, Math.max(0, (cpuMicros / 1000 / wallMs / cores) * 100)));
+  return round(Math.min(100, Math.max(0, (cpuMicros / 1000 / wallMs / cores) * 100)), 1);
 }
 
 // ---- readings ---------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ export class SystemMetricsSampler {
     if (cgroup?.limitBytes !== undefined) {
       const limit = Math.min(cgroup.limitBytes, hostTotal);
       return {
-        percent: round1((cgroup.usedBytes / limit) * 100),
+        percent: round((cgroup.usedBytes / limit) * 100, 1),
         usedBytes: cgroup.usedBytes,
         limitBytes: limit,
         source: cgroup.source,
@@ -224,7 +225,7 @@ export class SystemMetricsSampler {
     const available = meminfo.availableBytes ?? this.probe.freemem();
     const used = Math.max(0, total - available);
     return {
-      percent: total > 0 ? round1((used / total) * 100) : 0,
+      percent: total > 0 ? round((used / total) * 100, 1) : 0,
       usedBytes: used,
       limitBytes: total,
       source: 'host',
@@ -333,8 +334,4 @@ export class SystemMetricsSampler {
 function candidates(mount: string, path: string | undefined): string[] {
   const own = path && path !== '/' ? join(mount, path) : undefined;
   return own ? [own, mount] : [mount];
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

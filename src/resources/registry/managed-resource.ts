@@ -40,6 +40,9 @@ export interface ManagedResource {
   transitionCounts(): Record<string, number>;
 }
 
+/** How long an observer (a probe, monitoring) waits for one `health()` before calling it unhealthy. */
+export const HEALTH_CHECK_TIMEOUT_MS = 3000;
+
 /** Returned by `doInit` when the resource is not configured and so has nothing to open. */
 export const RESOURCE_DISABLED = Symbol('resource-disabled');
 
