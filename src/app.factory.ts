@@ -11,6 +11,7 @@ import { jsonDepthExceeds } from './common/util/json-depth';
 import { requestIdFor } from './common/util/request-id';
 import { createRootLogger } from './common/logging/logging.options';
 import { installRequestLogging } from './common/logging/request-logging';
+import { quietFramework } from './common/logging/framework-noise';
 import { setupSwagger } from './docs/swagger';
 import { serverTimeoutOptions } from './common/server/server-timeouts';
 import { StrictValidationPipe } from './common/validation/strict-validation.pipe';
@@ -31,6 +32,8 @@ const UNPREFIXED = [
   'openapi.json',
   'metrics',
   'dashboard',
+  'favicon.ico',
+  'favicon.svg',
 ];
 
 /**
@@ -68,7 +71,7 @@ export async function createApp(
       bodyParser: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietFramework(app.get(Logger)));
   // NestFactory.create only flushes buffered logs on listen(); an app that is not listening yet
   // (tests, or a slow start) would otherwise hold every log line in memory.
   app.flushLogs();

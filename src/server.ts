@@ -18,13 +18,24 @@ export async function startServer(
   const app = await createApp(config);
   beforeListen?.(app);
   await app.listen({ port: config.PORT, host: config.HOST });
-  const url = `http://localhost:${config.PORT}`;
-  logger.log(
-    `Captions API v14 ready in ${Date.now() - started} ms at ${url}/api/v14 — docs at ${url}/docs`,
-  );
+  logger.log(startupBlock(config, Date.now() - started));
   for (const warning of productionWarnings(config)) logger.warn(warning);
   handleSignals(app, config);
   return app;
+}
+
+/** The one start-up message: where everything is, and what the service runs on. */
+export function startupBlock(config: AppConfig, readyInMs: number): string {
+  const url = `http://localhost:${config.PORT}`;
+  const database = config.databaseEmbedded ? 'embedded PostgreSQL' : 'PostgreSQL (DATABASE_URL)';
+  const cache = config.redisEnabled ? 'in-process + Redis' : 'in-process only (no REDIS_URL)';
+  return [
+    `Captions API v14 ready in ${readyInMs} ms · database: ${database} · cache: ${cache}`,
+    `  API        ${url}/api/v14`,
+    `  docs       ${url}/docs`,
+    `  dashboard  ${url}/dashboard`,
+    `  metrics    ${url}/metrics`,
+  ].join('\n');
 }
 
 /**

@@ -7,7 +7,8 @@ const REDOC_BUNDLE = loadRedocBundle();
 
 const REDOC_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Captions API v14 — ReDoc</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
 <body><redoc spec-url="/openapi.json"></redoc><script src="/redoc/redoc.standalone.js"></script></body></html>`;
 
 @ApiExcludeController()

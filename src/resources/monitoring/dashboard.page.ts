@@ -16,6 +16,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Captions API v14 · resources</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>
   :root { --bg:#0f1419; --card:#182029; --fg:#e6e9ec; --dim:#8a96a3; --ok:#3fb950; --warn:#d29922; --bad:#f85149; --line:#58a6ff; }
   * { box-sizing: border-box; }
