@@ -237,7 +237,7 @@ export class AppConfig {
 }
 
 /** Optional variables have no default, so they are not own keys of a fresh AppConfig. */
-const OPTIONAL_VARIABLES = [
+export const OPTIONAL_VARIABLES = [
   'ADMIN_API_KEY',
   'DATABASE_URL',
   'REDIS_URL',
