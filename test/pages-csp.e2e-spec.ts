@@ -91,7 +91,7 @@ describe('HTML pages under their CSP (e2e, headless Chromium)', () => {
     async () => {
       const { page, problems } = await browser.open(`${base}/dashboard`);
       await page.waitForFunction(
-        "document.getElementById('updated').textContent.startsWith('snapshot')",
+        "document.getElementById('updated').textContent.startsWith('updated')",
       );
       expect(await page.locator('#req-total').textContent()).toMatch(/^[\d,]+$/);
       expect(await page.locator('#overall').textContent()).toMatch(/^(healthy|degraded)$/);

@@ -1,5 +1,5 @@
 /** How often the dashboard polls, ms. */
-export const DASHBOARD_POLL_MS = 5000;
+export const DASHBOARD_POLL_MS = 2000;
 
 /** History points the dashboard draws (the newest ones). */
 export const DASHBOARD_HISTORY_POINTS = 120;
@@ -218,7 +218,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       div.textContent = a.metric + ' is ' + a.value + ' (threshold ' + a.threshold + ') since ' + new Date(a.since).toLocaleTimeString();
       alerts.appendChild(div);
     });
-    set('updated', 'snapshot ' + new Date(s.collected_at).toLocaleTimeString());
+    set('updated', 'updated ' + new Date(s.collected_at).toLocaleTimeString());
   }
 
   function renderHealth(h) {
@@ -232,8 +232,29 @@ export const DASHBOARD_HTML = `<!doctype html>
     });
   }
 
+  // Each poll's figures, so the sparklines fill within a minute instead of waiting for the
+  // history's one point per METRICS_INTERVAL; older history points come before them.
+  var live = [];
+  function remember(s) {
+    var at = Date.parse(s.collected_at);
+    if (live.length && live[live.length - 1].at === at) return;
+    live.push({
+      at: at,
+      total_requests: s.total_requests,
+      database_in_use: s.pools.database.in_use,
+      cache_hit_rate: s.rates.cache_hit_rate,
+      memory_usage_percent: s.system_metrics.memory_usage_percent,
+      cpu_usage_percent: s.system_metrics.cpu_usage_percent
+    });
+    if (live.length > POINTS) live.shift();
+  }
+  function series(history) {
+    var since = live.length ? live[0].at : Infinity;
+    return history.filter(function (x) { return x.at < since; }).concat(live).slice(-POINTS);
+  }
+
   function renderHistory(h) {
-    var p = h.points;
+    var p = series(h.points);
     var rate = [];
     for (var i = 1; i < p.length; i++) {
       var dt = (p[i].at - p[i - 1].at) / 1000;
@@ -251,7 +272,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 
   function tick() {
     Promise.all([get('/stats'), get('/health'), get('/history?limit=' + POINTS)])
-      .then(function (r) { renderStats(r[0]); renderHealth(r[1]); renderHistory(r[2]); })
+      .then(function (r) { remember(r[0]); renderStats(r[0]); renderHealth(r[1]); renderHistory(r[2]); })
       .catch(function (e) {
         var el = $('overall');
         el.textContent = 'unreachable';

@@ -20,6 +20,9 @@ export const CONTRIBUTED_FIGURES = {
   cachedResponseP95Ms: 'cached_response_p95_ms',
 } as const;
 
+/** How old the figures of /resources/monitoring/stats may be, ms (then they are re-read). */
+export const LIVE_STATS_MAX_AGE_MS = 1000;
+
 export const RATE_WINDOW_MS = 5 * 60_000;
 
 /** v14's performance targets; an alert is listed while one is missed. */

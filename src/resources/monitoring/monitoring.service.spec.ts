@@ -13,6 +13,7 @@ import { ResourceState, ResourceType } from '../registry/resource-state';
 import {
   CONTRIBUTED_FIGURES,
   HEALTH_INTERVAL_NAME,
+  LIVE_STATS_MAX_AGE_MS,
   METRICS_INTERVAL_NAME,
 } from './monitoring.constants';
 import { MonitoringService, overallStatus } from './monitoring.service';
@@ -146,7 +147,7 @@ describe('MonitoringService', () => {
     expect((await service.stats()).total_requests).toBe(4);
   });
 
-  it('registers both jobs with their periods and answers from the last snapshot between ticks', async () => {
+  it('registers both jobs with their periods; stats are at most LIVE_STATS_MAX_AGE_MS old', async () => {
     const probe = jest.fn(async (): Promise<ResourceHealth> => ({ status: 'healthy' }));
     const { service, scheduler } = build(
       { ENABLE_MONITORING: true, METRICS_INTERVAL: 10, HEALTH_CHECK_INTERVAL: 30 },
@@ -158,10 +159,14 @@ describe('MonitoringService', () => {
     await settle();
     counters.requests = 50;
     expect((await service.stats()).total_requests).toBe(0); // the snapshot taken at start
-    jest.advanceTimersByTime(10_000);
-    await settle();
+    jest.advanceTimersByTime(LIVE_STATS_MAX_AGE_MS);
+    // Read live between ticks; the read adds no history point (the job keeps the history).
     expect((await service.stats()).total_requests).toBe(50);
-    expect(service.history().points.map((p) => p.total_requests)).toEqual([0, 50]);
+    counters.requests = 60;
+    jest.advanceTimersByTime(10_000 - LIVE_STATS_MAX_AGE_MS);
+    await settle();
+    expect((await service.stats()).total_requests).toBe(60);
+    expect(service.history().points.map((p) => p.total_requests)).toEqual([0, 60]);
     expect(probe).not.toHaveBeenCalled();
     jest.advanceTimersByTime(20_000);
     await settle();

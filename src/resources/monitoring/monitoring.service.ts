@@ -23,6 +23,7 @@ import {
   CONTRIBUTED_FIGURES,
   HEALTH_INTERVAL_NAME,
   HISTORY_SPAN_S,
+  LIVE_STATS_MAX_AGE_MS,
   METRICS_INTERVAL_NAME,
   RATE_WINDOW_MS,
   SYSTEM_METRICS_SAMPLER,
@@ -66,8 +67,9 @@ const CRITICAL: readonly HealthCheckKey[] = ['database', 'models'];
  *
  * With ENABLE_MONITORING (default) two intervals are registered in SchedulerRegistry at
  * bootstrap: a metrics snapshot every METRICS_INTERVAL s and a health check every
- * HEALTH_CHECK_INTERVAL s; the endpoints answer with the last result, so they cost nothing.
- * Without it no timer runs and every read computes a fresh result.
+ * HEALTH_CHECK_INTERVAL s. Health answers with the last check; stats re-reads its figures when
+ * the last snapshot is over LIVE_STATS_MAX_AGE_MS old, so they are live yet a burst of reads
+ * costs one collection. Without it no timer runs and every read computes a fresh result.
  */
 @Injectable()
 export class MonitoringService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -137,10 +139,20 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
     this.started = false;
   }
 
-  /** The last snapshot, or a fresh one when none exists yet or monitoring is off. */
+  /**
+   * Live figures: the last snapshot while it is younger than LIVE_STATS_MAX_AGE_MS, else a fresh
+   * one (the contract: at most a few seconds old, whatever METRICS_INTERVAL is). The scheduled
+   * job keeps the history; reading more often adds no history points (see record()).
+   */
   async stats(): Promise<MonitoringStats> {
-    if (this.started && this.lastStats) return this.lastStats;
+    if (this.started && this.lastStats && this.lastStatsAge() < LIVE_STATS_MAX_AGE_MS) {
+      return this.lastStats;
+    }
     return this.refreshStats();
+  }
+
+  private lastStatsAge(): number {
+    return this.lastStats ? Date.now() - Date.parse(this.lastStats.collected_at) : Infinity;
   }
 
   /** The last health check, or a fresh one when none exists yet or monitoring is off. */

@@ -1,0 +1,70 @@
+import { TestBrowser, launchBrowser } from './support/browser';
+import { useTestApp } from './support/test-app';
+
+/** A page's first render can take a few seconds on a busy 2-core machine. */
+const PAGE_TEST_MS = 60_000;
+/** The contract: the dashboard's figures are at most a few seconds old. */
+const FRESH_WITHIN_MS = 5000;
+
+/**
+ * The cache misses the dashboard shows ("hits / misses"). Runs in the page, so it must be self-
+ * contained (Playwright sends its source); `atLeast` makes it a wait condition.
+ */
+const shownMisses = (atLeast?: number): number | boolean => {
+  const text = document.getElementById('cache-hm')?.textContent ?? '';
+  const misses = Number(text.split(' / ')[1]?.replace(/,/g, ''));
+  return atLeast === undefined ? misses : misses >= atLeast;
+};
+
+/**
+ * The dashboard in headless Chromium, with the scheduled snapshot on and a whole minute between
+ * snapshots: a lookup made after the page has loaded shows within seconds all the same.
+ */
+describe('/dashboard figures are live (e2e, headless Chromium)', () => {
+  const t = useTestApp({ ENABLE_MONITORING: 'true', METRICS_INTERVAL: '60' });
+  let browser: TestBrowser;
+  let base: string;
+
+  beforeAll(async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.getHttpServer().address() as { port: number };
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchBrowser();
+  }, PAGE_TEST_MS);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it(
+    'shows a cache miss made after the page loaded within 5 s, with METRICS_INTERVAL=60',
+    async () => {
+      const { page } = await browser.open(`${base}/dashboard`);
+      await page.waitForFunction(shownMisses, 0);
+      const before = (await page.evaluate(shownMisses)) as number;
+      // The page's own polls make no cache lookups: this caption's (a miss) is the only one.
+      const res = await fetch(`${base}/api/v14/captions/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          content_description: `A kite over the dunes ${Date.now()}`,
+          style: 'casual',
+        }),
+      });
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({ cached: false });
+      await page.waitForFunction(shownMisses, before + 1, {
+        timeout: FRESH_WITHIN_MS,
+      });
+      // The sparkline of requests already has points from the page's own polls, not minutes later.
+      await page.waitForFunction(
+        () => document.querySelectorAll('#spark-req polyline').length > 0,
+        undefined,
+        {
+          timeout: FRESH_WITHIN_MS,
+        },
+      );
+      await page.close();
+    },
+    PAGE_TEST_MS,
+  );
+});
