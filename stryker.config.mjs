@@ -55,7 +55,9 @@ export default {
   coverageAnalysis: 'perTest',
   mutate: [...modules.flatMap((m) => m.mutate), '!**/*.spec.ts', '!**/testing/**'],
   concurrency: 2,
-  timeoutMS: 5000,
+  // Generous: a hung test already fails in 3 s (above); this only catches a runner that never
+  // answers. A short one counts slow-but-killable runs of many Redis-backed specs as timeouts.
+  timeoutMS: 30000,
   incremental: true,
   incrementalFile: `reports/stryker-incremental-${name}.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
