@@ -6,14 +6,21 @@ const PAGE_TEST_MS = 60_000;
 /** The contract: the dashboard's figures are at most a few seconds old. */
 const FRESH_WITHIN_MS = 5000;
 
+/** The little of the DOM the page function below uses (the specs compile without lib "dom"). */
+interface PageDocument {
+  getElementById(id: string): { textContent: string | null } | null;
+}
+
 /**
- * The cache misses the dashboard shows ("hits / misses"). Runs in the page, so it must be self-
- * contained (Playwright sends its source); `atLeast` makes it a wait condition.
+ * The cache misses the dashboard shows ("hits / misses") once they are at least `min`, else
+ * false: a wait condition. It runs in the page, so it is self-contained (Playwright sends its
+ * source).
  */
-const shownMisses = (atLeast?: number): number | boolean => {
-  const text = document.getElementById('cache-hm')?.textContent ?? '';
+const missesShown = (min: number): { misses: number } | false => {
+  const page = (globalThis as unknown as { document: PageDocument }).document;
+  const text = page.getElementById('cache-hm')?.textContent ?? '';
   const misses = Number(text.split(' / ')[1]?.replace(/,/g, ''));
-  return atLeast === undefined ? misses : misses >= atLeast;
+  return misses >= min ? { misses } : false;
 };
 
 /**
@@ -39,8 +46,8 @@ describe('/dashboard figures are live (e2e, headless Chromium)', () => {
     'shows a cache miss made after the page loaded within 5 s, with METRICS_INTERVAL=60',
     async () => {
       const { page } = await browser.open(`${base}/dashboard`);
-      await page.waitForFunction(shownMisses, 0);
-      const before = (await page.evaluate(shownMisses)) as number;
+      const shown = await page.waitForFunction(missesShown, 0);
+      const { misses: before } = (await shown.jsonValue()) as { misses: number };
       // The page's own polls make no cache lookups: this caption's (a miss) is the only one.
       const res = await fetch(`${base}/api/v14/captions/generate`, {
         method: 'POST',
@@ -52,17 +59,13 @@ describe('/dashboard figures are live (e2e, headless Chromium)', () => {
       });
       expect(res.status).toBe(201);
       expect(await res.json()).toMatchObject({ cached: false });
-      await page.waitForFunction(shownMisses, before + 1, {
+      await page.waitForFunction(missesShown, before + 1, {
         timeout: FRESH_WITHIN_MS,
       });
       // The sparkline of requests already has points from the page's own polls, not minutes later.
-      await page.waitForFunction(
-        () => document.querySelectorAll('#spark-req polyline').length > 0,
-        undefined,
-        {
-          timeout: FRESH_WITHIN_MS,
-        },
-      );
+      await page
+        .locator('#spark-req polyline')
+        .waitFor({ state: 'attached', timeout: FRESH_WITHIN_MS });
       await page.close();
     },
     PAGE_TEST_MS,

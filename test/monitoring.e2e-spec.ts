@@ -236,15 +236,15 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
         expect(
           sample(text, `captions_api_pool_connections{pool="${pool}",state="in_use"}`),
         ).toEqual(expect.any(Number));
-        expect(sample(text, `captions_api_pool_usage_ratio{pool="${pool}"}`)).toEqual(
-          expect.any(Number),
-        );
       }
       expect(sample(text, 'captions_api_pool_connections{pool="redis",state="ready"}')).toBe(2);
       expect(sample(text, 'captions_api_pool_max_connections{pool="database"}')).toBe(6);
       expect(sample(text, 'captions_api_cache_hits_total{tier="l1"}')).toBeGreaterThan(0);
       expect(sample(text, 'captions_api_cache_hits_total{tier="l2"}')).toEqual(expect.any(Number));
-      expect(sample(text, 'captions_api_cache_misses_total{tier="l2"}')).toBeGreaterThan(0);
+      expect(sample(text, 'captions_api_cache_requests_total{result="miss"}')).toBeGreaterThan(0);
+      // No precomputed ratios (they cannot be windowed or summed across replicas).
+      expect(text).not.toMatch(/^captions_api_\w+_ratio\{?.*pool|^captions_api_cache_hit_ratio/m);
+      expect(sample(text, 'captions_api_info{version="14.0.0"}')).toBe(1);
       expect(sample(text, 'captions_api_model_loaded{model="caption-local"}')).toBe(1);
       expect(
         sample(text, 'captions_api_model_inferences_total{model="caption-local"}'),
@@ -252,14 +252,20 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       expect(sample(text, 'captions_api_system_memory_usage_ratio')).toBeGreaterThan(0);
       expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
       expect(text).toMatch(
-        /^captions_api_request_duration_seconds_count\{method="POST",route="\/api\/v14\/captions\/generate",status_class="2xx"\} [1-9]/m,
+        /^captions_api_http_request_duration_seconds_count\{method="POST",route="\/api\/v14\/captions\/generate",status="201"\} [1-9]/m,
       );
 
-      // Counters are read at scrape time: the next scrape sees the requests in between.
-      const requests = sample(text, 'captions_api_requests_total') as number;
+      // Requests are counted by method, route template and status; probes and scrapes are not.
+      const statusRoute =
+        'captions_api_http_requests_total{method="GET",route="/api/v14/resources/cache/status",status="200"}';
+      const before = (sample(text, statusRoute) as number | undefined) ?? 0;
+      await off.request({ method: 'GET', url: '/api/v14/resources/cache/status' });
       await off.request({ method: 'GET', url: '/api/v14/health/live' });
       const next = (await scrape(off)).body;
-      expect(sample(next, 'captions_api_requests_total')).toBeGreaterThanOrEqual(requests + 2);
+      expect(sample(next, statusRoute)).toBe(before + 1);
+      expect(next).not.toMatch(
+        /^captions_api_http_requests_total\{[^}]*route="(\/api\/v14\/health|\/metrics)/m,
+      );
       expect((await off.request({ method: 'GET', url: '/api/v14/metrics' })).statusCode).toBe(404);
     });
 
@@ -341,8 +347,9 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       expect(res.headers['content-security-policy']).toContain("default-src 'none'");
       expect(res.body).toContain("var API = '/api/v14/resources/monitoring'");
       expect(res.body).toContain('/history?limit=');
-      // Nothing loaded from elsewhere: no external script, stylesheet or URL but the SVG namespace.
-      expect(res.body).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+      // Nothing loaded from elsewhere: no external script, stylesheet or URL but the SVG namespace
+      // (the icon is a data: URL).
+      expect(res.body).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)/);
       const urls = res.body.match(/https?:\/\/[^\s'"]+/g) ?? [];
       expect(urls).toEqual(['http://www.w3.org/2000/svg']);
       expect((await off.request({ method: 'GET', url: '/api/v14/dashboard' })).statusCode).toBe(
@@ -400,11 +407,15 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
     it('exposes its own metrics registry, next to the other app in this process', async () => {
       const mine = (await scrape(on)).body;
       expect(sample(mine, 'captions_api_model_loaded{model="caption-local"}')).toBe(1);
-      // Requests to the other app do not show here: only this scrape is new.
-      const before = sample(mine, 'captions_api_requests_total') as number;
-      for (let i = 0; i < 5; i++) await off.request({ method: 'GET', url: '/api/v14/health/live' });
-      const after = sample((await scrape(on)).body, 'captions_api_requests_total');
-      expect(after).toBe(before + 1);
+      // Requests to the other app do not show here: only the one request to this app is new.
+      const route =
+        'captions_api_http_requests_total{method="GET",route="/api/v14/resources/cache/status",status="200"}';
+      const before = (sample(mine, route) as number | undefined) ?? 0;
+      for (let i = 0; i < 5; i++) {
+        await off.request({ method: 'GET', url: '/api/v14/resources/cache/status' });
+      }
+      await on.request({ method: 'GET', url: '/api/v14/resources/cache/status' });
+      expect(sample((await scrape(on)).body, route)).toBe(before + 1);
     });
 
     it('answers stats from the snapshot between ticks', async () => {

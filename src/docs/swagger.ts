@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { APP_VERSION } from '../common/version';
 
 /** Swagger UI at /docs and the OpenAPI document at /openapi.json (ReDoc at /redoc reads it). */
 export function setupSwagger(app: INestApplication): void {
@@ -10,7 +11,7 @@ export function setupSwagger(app: INestApplication): void {
       .setDescription(
         'Instagram captions on a shared-resources layer: pools, cache, models, health.',
       )
-      .setVersion('14.0.0')
+      .setVersion(APP_VERSION)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'admin-key')
       .addBearerAuth()
       .build(),

@@ -1,3 +1,5 @@
+import { FAVICON_DATA_URL } from '../../common/assets/favicon';
+
 /** How often the dashboard polls, ms. */
 export const DASHBOARD_POLL_MS = 2000;
 
@@ -16,7 +18,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Captions API v14 · resources</title>
-<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="icon" href="${FAVICON_DATA_URL}" type="image/svg+xml">
 <style>
   :root { --bg:#0f1419; --card:#182029; --fg:#e6e9ec; --dim:#8a96a3; --ok:#3fb950; --warn:#d29922; --bad:#f85149; --line:#58a6ff; }
   * { box-sizing: border-box; }

@@ -7,7 +7,6 @@ const FIGURES: ReadonlyArray<[CollectedKind, string, string, (s: CacheStatus) =>
   ['gauge', 'cache_max_entries', 'Most entries L1 holds (CACHE_SIZE).', (s) => s.max_size],
   ['gauge', 'cache_size_bytes', 'Bytes held in L1 (JSON length of the values).', (s) => s.bytes],
   ['gauge', 'cache_max_size_bytes', 'Byte cap of L1 (CACHE_MAX_BYTES).', (s) => s.max_bytes],
-  ['gauge', 'cache_hit_ratio', 'Cache hits / lookups since start.', (s) => s.hit_rate],
   [
     'counter',
     'cache_evictions_total',
@@ -23,7 +22,10 @@ const FIGURES: ReadonlyArray<[CollectedKind, string, string, (s: CacheStatus) =>
   ['counter', 'cache_l2_errors_total', 'Failed Redis (L2) calls of the cache.', (s) => s.l2.errors],
 ];
 
-/** The two-tier cache: lookups, hits and misses by tier, L1 size and caps, L2 errors. */
+/**
+ * The two-tier cache: lookups by result (the hit rate: rate of `result="hit"` over all), hits by
+ * tier, L1 size and caps, L2 errors. No precomputed ratio: it could not be windowed or summed.
+ */
 export function defineCacheMetrics(m: MetricDefinitions, cache: CacheService): void {
   /** Series labelled `label`, one per key of what `values` picks from one stats() read. */
   const by =
@@ -34,7 +36,7 @@ export function defineCacheMetrics(m: MetricDefinitions, cache: CacheService): v
   let l1Hits = 0;
   m.counter(
     'cache_requests_total',
-    'Cache lookups by result: hit (answered from L1 or L2) or miss.',
+    'Cache lookups by result, once per lookup: hit (answered from L1 or L2) or miss (neither).',
     ['result'],
     by('result', (s) => ({ hit: s.hits, miss: s.misses })),
   );
@@ -46,12 +48,6 @@ export function defineCacheMetrics(m: MetricDefinitions, cache: CacheService): v
       l1Hits = Math.max(l1Hits, s.hits - s.l2.hits);
       return { l1: l1Hits, l2: s.l2.hits };
     }),
-  );
-  m.counter(
-    'cache_misses_total',
-    'Cache misses by tier: l1 = lookups L1 could not answer; l2 = Redis reads that found nothing.',
-    ['tier'],
-    by('tier', (s) => ({ l1: s.misses + s.l2.hits, l2: s.l2.misses })),
   );
   for (const [kind, name, help, figure] of FIGURES) {
     m[kind](name, help, [], () => single(figure(cache.stats())));

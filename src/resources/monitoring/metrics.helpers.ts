@@ -24,6 +24,10 @@ export interface MetricDefinitions {
     help: string,
     labelNames: readonly L[],
   ): Histogram<L>;
+  /** A counter incremented as things happen (not read from a service at scrape time). */
+  eventCounter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
+  /** `captions_api_info{version}` 1: which version each replica runs. */
+  info(version: string): void;
 }
 
 export type CollectedKind = 'gauge' | 'counter';
@@ -84,5 +88,13 @@ export function metricsOn(registry: Registry): MetricDefinitions {
     },
     durationHistogram: (name, help, labelNames) =>
       new Histogram({ ...base(name, help, labelNames), buckets: DURATION_BUCKETS }),
+    eventCounter: (name, help, labelNames) => new Counter(base(name, help, labelNames)),
+    info: (version) =>
+      new Gauge({
+        ...base('info', 'The running version of the service (always 1).', ['version']),
+        collect() {
+          this.set({ version }, 1);
+        },
+      }),
   };
 }

@@ -58,12 +58,6 @@ export function definePoolMetrics(
   );
   perPool(
     'gauge',
-    'pool_usage_ratio',
-    'Share of a pool in use (database: connections in use / max; http: sockets on the busiest agent / max). Alerts above 0.9.',
-    (s) => ({ database: s.db.pool.usage_percent / 100, http: s.http.usage_percent / 100 }),
-  );
-  perPool(
-    'gauge',
     'pool_pending_requests',
     'Callers waiting for a connection (database) or a socket (http).',
     (s) => ({ database: s.db.pool.waiting, http: s.http.sockets.pending }),

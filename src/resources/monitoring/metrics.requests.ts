@@ -15,12 +15,6 @@ export function defineRequestMetrics(
   resources: ResourceRegistry,
   snapshot: SnapshotSource,
 ): void {
-  m.counter('requests_total', 'HTTP requests received, every route.', [], () =>
-    single(lifecycle.totalRequests),
-  );
-  m.counter('server_errors_total', 'HTTP answers with a 5xx status.', [], () =>
-    single(lifecycle.totalServerErrors),
-  );
   m.gauge('requests_in_flight', 'HTTP requests being answered now.', [], () =>
     single(lifecycle.requestsInFlight),
   );

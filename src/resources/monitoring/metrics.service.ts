@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { CacheService } from '../cache/cache.service';
 import { DatabaseService } from '../database/database.service';
@@ -14,10 +14,19 @@ import { metricsOn } from './metrics.helpers';
 import { defineModelMetrics } from './metrics.models';
 import { defineRateLimitMetrics } from './metrics.rate-limit';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
+import { APP_VERSION } from '../../common/version';
 import { definePoolMetrics } from './metrics.pools';
 import { defineRequestMetrics, defineSystemMetrics } from './metrics.requests';
 import { MonitoringService } from './monitoring.service';
 import { MonitoringStats } from './monitoring.types';
+
+type HttpLabel = 'method' | 'route' | 'status';
+const HTTP_LABELS: readonly HttpLabel[] = ['method', 'route', 'status'];
+
+/** Kubernetes probes and Prometheus scrapes: kept out of the request series. */
+function isPlatformRoute(route: string): boolean {
+  return route.startsWith('/api/v14/health') || route === '/metrics';
+}
 
 /** Default metrics of prom-client that break the `_total` naming rule. */
 const NON_COUNTER_TOTALS = [
@@ -44,7 +53,8 @@ export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
   private readonly logger = new Logger('Metrics');
   private snapshot?: MonitoringStats;
-  private readonly requestDuration: Histogram<'method' | 'route' | 'status_class'>;
+  private readonly httpRequests: Counter<HttpLabel>;
+  private readonly httpDuration: Histogram<HttpLabel>;
   private readonly selfTestDuration: Histogram<'resource'>;
 
   constructor(
@@ -64,10 +74,16 @@ export class MetricsService implements OnModuleInit {
     // rejects them); the per-type gauges without the suffix stay, and sum() gives the totals.
     for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name);
     const m = metricsOn(this.registry);
-    this.requestDuration = m.durationHistogram(
-      'request_duration_seconds',
-      'Time to answer an HTTP request, by route template and status class.',
-      ['method', 'route', 'status_class'] as const,
+    m.info(APP_VERSION);
+    this.httpRequests = m.eventCounter(
+      'http_requests_total',
+      'HTTP requests answered, by method, route template and status (probes and scrapes apart).',
+      HTTP_LABELS,
+    );
+    this.httpDuration = m.durationHistogram(
+      'http_request_duration_seconds',
+      'Time to answer an HTTP request, by method, route template and status (probes and scrapes apart).',
+      HTTP_LABELS,
     );
     this.selfTestDuration = m.durationHistogram(
       'selftest_operation_duration_seconds',
@@ -84,21 +100,22 @@ export class MetricsService implements OnModuleInit {
     defineSystemMetrics(m, snapshot);
   }
 
-  /** Times every request, 404s and guard refusals included (a Fastify hook, not an interceptor). */
+  /**
+   * Counts and times every request, 404s and guard refusals included (a Fastify hook, not an
+   * interceptor), except probes and scrapes: they are the platform's traffic, not the users'.
+   */
   onModuleInit(): void {
     const adapter = this.adapterHost?.httpAdapter;
     if (!adapter || adapter.getType() !== 'fastify') return;
     const fastify = adapter.getInstance<FastifyInstance>();
     try {
       fastify.addHook('onResponse', (request, reply, done) => {
-        this.requestDuration.observe(
-          {
-            method: request.method,
-            route: request.routeOptions.url ?? 'unmatched',
-            status_class: `${Math.floor(reply.statusCode / 100)}xx`,
-          },
-          reply.elapsedTime / 1000,
-        );
+        const route = request.routeOptions.url ?? 'unmatched';
+        if (!isPlatformRoute(route)) {
+          const labels = { method: request.method, route, status: String(reply.statusCode) };
+          this.httpRequests.inc(labels);
+          this.httpDuration.observe(labels, reply.elapsedTime / 1000);
+        }
         done();
       });
     } catch (error) {
