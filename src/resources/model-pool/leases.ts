@@ -38,19 +38,31 @@ export class Leases {
           await entry.unloading;
           break;
         case 'loading':
-          await entry.loading;
-          break;
+          return this.leaseFromLoad(entry, entry.loading as Promise<void>);
         case 'error': {
           const wait = (entry.retryAt ?? 0) - this.ctx.now();
           if (wait > 0) throw new ModelBackoffError(entry.name, wait, entry.lastError);
-          await this.loading.start(entry);
-          break;
+          return this.leaseFromLoad(entry, this.loading.start(entry));
         }
         case 'unloaded':
-          await this.loading.start(entry);
-          break;
+          return this.leaseFromLoad(entry, this.loading.start(entry));
       }
     }
+  }
+
+  /** Waits for `load`, which hands this caller a lease when it succeeds. */
+  private async leaseFromLoad(entry: ModelEntry, load: Promise<void>): Promise<Lease> {
+    entry.waitingForLease += 1;
+    try {
+      await load;
+    } catch (error) {
+      entry.waitingForLease -= 1;
+      throw error;
+    }
+    entry.leasesHandedOver -= 1;
+    entry.accessCount += 1;
+    entry.lastAccess = this.ctx.now();
+    return { entry, model: entry.model as LoadedModel };
   }
 
   /** Ends a lease; `inferenceMs` is recorded when the use succeeded. */

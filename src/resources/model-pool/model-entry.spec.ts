@@ -1,10 +1,10 @@
-import { ModelEntry, isLoaded } from './model-entry';
+import { ModelEntry } from './model-entry';
 
 function entry(): ModelEntry {
   return new ModelEntry({ name: 'a', loader: 'fake', options: {}, estimated_mb: 10 }, false);
 }
 
-/** The per-model record's derived values: LRU/idle time and the loaded check. */
+/** The per-model record's derived value: the LRU/idle time. */
 describe('ModelEntry', () => {
   it('lastUsed is the load time while the model was never used since', () => {
     const e = entry();
@@ -23,15 +23,5 @@ describe('ModelEntry', () => {
 
   it('lastUsed is 0 for a model never loaded nor used', () => {
     expect(entry().lastUsed).toBe(0);
-  });
-
-  it('isLoaded is true only in state loaded', () => {
-    const e = entry();
-    for (const state of ['unloaded', 'loading', 'unloading', 'error'] as const) {
-      e.state = state;
-      expect(isLoaded(e)).toBe(false);
-    }
-    e.state = 'loaded';
-    expect(isLoaded(e)).toBe(true);
   });
 });

@@ -24,6 +24,10 @@ export class ModelEntry {
   accessCount = 0;
   loadTimeMs?: number;
   leases = 0;
+  /** Callers waiting on the load in progress for a lease; it hands them over when it succeeds. */
+  waitingForLease = 0;
+  /** Leases a finished load handed to its waiters that they have not picked up yet. */
+  leasesHandedOver = 0;
   inferences = 0;
   inferenceMsTotal = 0;
   errors = 0;
@@ -60,9 +64,4 @@ export class ModelEntry {
     this.drainWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-/** A function, not a comparison, so TypeScript does not narrow `state` across an await. */
-export function isLoaded(entry: ModelEntry): boolean {
-  return entry.state === 'loaded';
 }

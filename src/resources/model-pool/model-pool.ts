@@ -9,7 +9,6 @@ import { IDLE_SWEEP_MAX_MS, IDLE_SWEEP_MIN_MS } from './model-pool.constants';
 import { ModelLoaderRegistry } from './model-loader.registry';
 import { Evictor } from './evictor';
 import { LoadScheduler } from './load-scheduler';
-import { isLoaded } from './model-entry';
 import { Leases } from './leases';
 import { PoolContext } from './model-pool.context';
 import { ModelLoads } from './model-loads';
@@ -86,8 +85,9 @@ export class ModelPool {
       if (entry.state === 'loaded') return 'already_loaded';
       if (entry.state === 'unloading') await entry.unloading;
       else {
+        // Its own load succeeded: loaded, even if a load queued behind it has evicted it since.
         await this.loading.start(entry);
-        if (isLoaded(entry)) return 'loaded';
+        return 'loaded';
       }
     }
   }
