@@ -50,7 +50,7 @@ export class Leases {
     }
   }
 
-  /** Waits for `load`, which hands this caller a lease when it succeeds. */
+  /** Waits for `load`; when it succeeds it has counted this caller's lease already. */
   private async leaseFromLoad(entry: ModelEntry, load: Promise<void>): Promise<Lease> {
     entry.waitingForLease += 1;
     try {
@@ -59,7 +59,6 @@ export class Leases {
       entry.waitingForLease -= 1;
       throw error;
     }
-    entry.leasesHandedOver -= 1;
     entry.accessCount += 1;
     entry.lastAccess = this.ctx.now();
     return { entry, model: entry.model as LoadedModel };

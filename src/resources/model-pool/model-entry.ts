@@ -24,10 +24,8 @@ export class ModelEntry {
   accessCount = 0;
   loadTimeMs?: number;
   leases = 0;
-  /** Callers waiting on the load in progress for a lease; it hands them over when it succeeds. */
+  /** Callers waiting on the load in progress for a lease: it counts theirs when it succeeds. */
   waitingForLease = 0;
-  /** Leases a finished load handed to its waiters that they have not picked up yet. */
-  leasesHandedOver = 0;
   inferences = 0;
   inferenceMsTotal = 0;
   errors = 0;

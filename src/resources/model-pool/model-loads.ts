@@ -75,15 +75,14 @@ export class ModelLoads {
       entry.failures = 0;
       entry.retryAt = undefined;
       entry.everLoaded = true;
+      this.loads += 1;
+      ctx.logger.log(`loaded model ${name} in ${entry.loadTimeMs} ms (${footprint} MB)`);
+      this.evictor.trimAfterLoad(entry);
       // The callers that waited for this load hold the model from now on, before anything else
       // runs: a load queued behind this one must not evict it before they have used it (two
       // models that cannot be held together would otherwise evict each other for ever).
       entry.leases += entry.waitingForLease;
-      entry.leasesHandedOver += entry.waitingForLease;
       entry.waitingForLease = 0;
-      this.loads += 1;
-      ctx.logger.log(`loaded model ${name} in ${entry.loadTimeMs} ms (${footprint} MB)`);
-      this.evictor.trimAfterLoad(entry);
     } catch (error) {
       entry.model = undefined;
       entry.reserved = false;
