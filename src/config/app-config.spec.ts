@@ -63,6 +63,13 @@ describe('validateConfig', () => {
     }
   });
 
+  it('refuses a cache namespace another part of the service owns in Redis (its clear would wipe it)', () => {
+    expect(() => validateConfig({ CACHE_NAMESPACE: 'rate-limit' })).toThrow(
+      'CACHE_NAMESPACE must not be rate-limit: the service keeps other keys under it in Redis',
+    );
+    expect(validateConfig({ CACHE_NAMESPACE: 'rate' }).CACHE_NAMESPACE).toBe('rate');
+  });
+
   it('refuses a headers timeout longer than the request timeout (Node would throw at listen)', () => {
     expect(() =>
       validateConfig({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '2000' }),

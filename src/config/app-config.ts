@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNotIn,
   IsOptional,
   IsString,
   Matches,
@@ -16,6 +17,7 @@ import { IsConnectionUrl } from './is-connection-url.validator';
 import { RESOURCE_PROFILES, RESOURCE_PROFILE_NAMES, ResourceProfile } from './resource-profiles';
 import { TRUST_PROXY_PATTERN } from '../common/rate-limit/trust-proxy';
 import { MODEL_NAME_PATTERN } from '../resources/model-pool/model-pool.constants';
+import { RESERVED_REDIS_NAMESPACES } from '../resources/redis/redis.keys';
 
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
@@ -190,7 +192,12 @@ export class AppConfig {
   /** Largest single value, bytes of JSON. Default 1 MiB. */
   @IsInt() @Min(16) CACHE_MAX_VALUE_BYTES: number = 1024 * 1024;
   /** Namespace of cache keys in Redis and of invalidation messages. Default cache. */
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,32}$/) CACHE_NAMESPACE: string = 'cache';
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  @IsNotIn(RESERVED_REDIS_NAMESPACES, {
+    message: 'CACHE_NAMESPACE must not be $value: the service keeps other keys under it in Redis',
+  })
+  CACHE_NAMESPACE: string = 'cache';
 
   // ---- monitoring ------------------------------------------------------------------------
   /** Scheduled metrics and health jobs. Default true. */

@@ -8,6 +8,7 @@ import type {
   RateLimitStoreClass,
   StoreCallback,
 } from './rate-limit.plugin';
+import { REDIS_NAMESPACES } from '../../resources/redis/redis.keys';
 
 /**
  * Longest wait for Redis before a request goes through unlimited, ms. A hung Redis otherwise
@@ -101,7 +102,7 @@ class RedisRateLimitStore implements RateLimitStore {
   }
 
   private redisKey(client: string): string {
-    return this.redis.key('rate-limit', this.limitName, client);
+    return this.redis.key(REDIS_NAMESPACES.rateLimit, this.limitName, client);
   }
 
   private answer(
