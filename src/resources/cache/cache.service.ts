@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../redis/redis.service';
@@ -23,10 +23,7 @@ export type CacheStatus = CacheStats & { state: string };
  * after `shutdown()` calls fail with ResourceUnavailableError (503) until `init()`.
  */
 @Injectable()
-export class CacheService
-  extends ManagedResourceBase
-  implements OnModuleInit, OnApplicationShutdown
-{
+export class CacheService extends ManagedResourceBase {
   private readonly cache: TieredCache;
 
   constructor(
@@ -47,14 +44,6 @@ export class CacheService
       logger: this.logger,
     });
     registry.register(this);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.init();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.shutdown();
   }
 
   /** Default TTL, seconds (CACHE_TTL). */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager, MixedList, QueryRunner } from 'typeorm';
 import { MigrationExecutor } from 'typeorm/migration/MigrationExecutor';
@@ -35,10 +35,7 @@ export interface DatabaseSchema {
  * is the acquire timeout; pg's defaults would wait forever.
  */
 @Injectable()
-export class DatabaseService
-  extends ManagedResourceBase
-  implements OnModuleInit, OnApplicationShutdown
-{
+export class DatabaseService extends ManagedResourceBase {
   private dataSource?: DataSource;
   private embedded?: EmbeddedPostgres;
   private readonly queryStats = new QueryStatsSubscriber();
@@ -51,14 +48,6 @@ export class DatabaseService
   ) {
     super('database', ResourceType.DATABASE, { required: true });
     registry.register(this);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.init();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.shutdown();
   }
 
   /** The pool's bounds as configured (embedded mode: one connection, see EmbeddedPostgres). */

@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { CircuitOpenError, ResourceUnavailableError } from '../../common/errors/app-errors';
@@ -50,10 +50,7 @@ import { HttpPoolRequest, HttpPoolResponse, HttpRequester } from './http-pool.ty
  * `ResourceUnavailableError` (the pool is shut down). Answers below 500 other than 429 resolve.
  */
 @Injectable()
-export class HttpPoolService
-  extends ManagedResourceBase
-  implements HttpRequester, OnModuleInit, OnApplicationShutdown
-{
+export class HttpPoolService extends ManagedResourceBase implements HttpRequester {
   private agents?: HttpAgents;
   /** Aborted at shutdown to cut requests still running after the drain. */
   private lifetime = new AbortController();
@@ -81,14 +78,6 @@ export class HttpPoolService
     );
     this.defaults = axiosDefaults(config);
     registry.register(this);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.init();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.shutdown();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppError } from '../../common/errors/app-errors';
 import { AppConfig } from '../../config/app-config';
 import { HttpRequester } from '../http-pool/http-pool.types';
@@ -38,10 +38,7 @@ export interface GenerateCaptionOptions {
  * loaders, health. The pool itself is the framework-free `ModelPool`.
  */
 @Injectable()
-export class ModelPoolService
-  extends ManagedResourceBase
-  implements OnModuleInit, OnApplicationShutdown
-{
+export class ModelPoolService extends ManagedResourceBase {
   /** Loader types; modules add theirs with `registerLoader`. */
   private readonly loaders = new ModelLoaderRegistry();
   private readonly models: ModelRegistry;
@@ -80,15 +77,6 @@ export class ModelPoolService
     this.pool = this.createPool();
     registry.register(this);
     setActiveModelPool(this);
-  }
-
-  /** Opens the pool and loads MODEL_PRELOAD; start-up waits for it. */
-  async onModuleInit(): Promise<void> {
-    await this.init();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.shutdown();
   }
 
   /** The model used when a request names none: MODEL_FALLBACK. */

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
 import { redactUrl } from '../../common/util/redact-url';
@@ -26,10 +26,7 @@ const LATENCY_EWMA_WEIGHT = 0.1;
  * single Cluster client for commands.
  */
 @Injectable()
-export class RedisService
-  extends ManagedResourceBase
-  implements OnModuleInit, OnApplicationShutdown
-{
+export class RedisService extends ManagedResourceBase {
   readonly enabled: boolean;
   private connections: RedisConnection[] = [];
   private subscriber?: RedisConnection;
@@ -46,26 +43,12 @@ export class RedisService
     private readonly config: AppConfig,
     registry: ResourceRegistry,
   ) {
-    // Optional: the cache falls back to its in-process level (see the contract's readiness).
+    // Optional: the cache falls back to its in-process level (see the contract's readiness). A
+    // start without Redis carries on in `error`; the connections keep retrying in the
+    // background and the resource moves to `ready` when Redis answers.
     super('redis', ResourceType.REDIS, { required: false });
     this.enabled = config.redisEnabled;
     registry.register(this);
-  }
-
-  /**
-   * Redis is optional for serving: a start without it logs and carries on in `error`, and the
-   * connections keep retrying in the background, moving to `ready` when Redis answers.
-   */
-  async onModuleInit(): Promise<void> {
-    await this.init().catch((error: Error) =>
-      this.logger.warn(
-        `Redis not reachable at start-up (${error.message}); continuing without it until it answers`,
-      ),
-    );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.shutdown();
   }
 
   /** Configured and at least one command connection is up right now. */

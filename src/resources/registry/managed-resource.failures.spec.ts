@@ -187,3 +187,29 @@ describe('ManagedResourceBase failure paths', () => {
     expect(optional.startupPending()).toEqual([]);
   });
 });
+
+describe("Nest's lifecycle hooks, shared by every resource", () => {
+  it('a required resource that cannot open stops the start', async () => {
+    const r = new TroubledResource(true);
+    r.openFailure = new Error('ECONNREFUSED');
+    await expect(r.onModuleInit()).rejects.toThrow('ECONNREFUSED');
+    expect(r.state).toBe(ResourceState.ERROR);
+  });
+
+  it('an optional resource that cannot open lets the start go on, in error until it recovers', async () => {
+    const r = new TroubledResource(false);
+    r.openFailure = new Error('ECONNREFUSED');
+    await expect(r.onModuleInit()).resolves.toBeUndefined();
+    expect(r.state).toBe(ResourceState.ERROR);
+    expect(r.stats()).toEqual({ last_error: 'ECONNREFUSED' });
+  });
+
+  it('opens at module init and closes at application shutdown', async () => {
+    const r = new TroubledResource(false);
+    await r.onModuleInit();
+    expect(r.state).toBe(ResourceState.READY);
+    await r.onApplicationShutdown();
+    expect(r.state).toBe(ResourceState.CLOSED);
+    expect(r.closes).toBe(1);
+  });
+});

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
   IllegalStateTransitionError,
   ResourceUnavailableError,
@@ -51,7 +51,9 @@ export const RESOURCE_DISABLED = Symbol('resource-disabled');
  * coalesce concurrent calls, and a guard that turns use-after-shutdown into a typed error.
  * Subclasses implement only how to open, close and probe their backend.
  */
-export abstract class ManagedResourceBase implements ManagedResource {
+export abstract class ManagedResourceBase
+  implements ManagedResource, OnModuleInit, OnApplicationShutdown
+{
   protected readonly logger: Logger;
   private current: ResourceState = ResourceState.CLOSED;
   private readonly transitions = new Map<string, number>();
@@ -89,6 +91,22 @@ export abstract class ManagedResourceBase implements ManagedResource {
 
   transitionCounts(): Record<string, number> {
     return Object.fromEntries(this.transitions);
+  }
+
+  /**
+   * Nest's start-up hook, the same for every resource: a required resource that cannot open
+   * stops the start; an optional one starts in `error` (its move there is logged with the
+   * reason) and recovers by itself once its backend answers.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.init().catch((error: unknown) => {
+      if (this.required) throw error;
+    });
+  }
+
+  /** Nest's shutdown hook: resources close in the reverse order they opened. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown();
   }
 
   async init(): Promise<void> {
