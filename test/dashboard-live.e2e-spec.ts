@@ -1,4 +1,4 @@
-import { TestBrowser, launchBrowser } from './support/browser';
+import { usePagesOf } from './support/browser';
 import { useTestApp } from './support/test-app';
 
 /** A page's first render can take a few seconds on a busy 2-core machine. */
@@ -29,27 +29,16 @@ const missesShown = (min: number): { misses: number } | false => {
  */
 describe('/dashboard figures are live (e2e, headless Chromium)', () => {
   const t = useTestApp({ ENABLE_MONITORING: 'true', METRICS_INTERVAL: '60' });
-  let browser: TestBrowser;
-  let base: string;
-
-  beforeAll(async () => {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchBrowser();
-  }, PAGE_TEST_MS);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const pages = usePagesOf(() => t.app, PAGE_TEST_MS);
 
   it(
     'shows a cache miss made after the page loaded within 5 s, with METRICS_INTERVAL=60',
     async () => {
-      const { page } = await browser.open(`${base}/dashboard`);
+      const { page } = await pages.browser.open(`${pages.base}/dashboard`);
       const shown = await page.waitForFunction(missesShown, 0);
       const { misses: before } = (await shown.jsonValue()) as { misses: number };
       // The page's own polls make no cache lookups: this caption's (a miss) is the only one.
-      const res = await fetch(`${base}/api/v14/captions/generate`, {
+      const res = await fetch(`${pages.base}/api/v14/captions/generate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({

@@ -1,4 +1,4 @@
-import { PageProblems, TestBrowser, launchBrowser } from './support/browser';
+import { PageProblems, usePagesOf } from './support/browser';
 import { useTestApp } from './support/test-app';
 
 /** A page's first render can take a few seconds on a busy 2-core machine. */
@@ -10,18 +10,7 @@ const PAGE_TEST_MS = 60_000;
  */
 describe('HTML pages under their CSP (e2e, headless Chromium)', () => {
   const t = useTestApp();
-  let browser: TestBrowser;
-  let base: string;
-
-  beforeAll(async () => {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchBrowser();
-  }, PAGE_TEST_MS);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const pages = usePagesOf(() => t.app, PAGE_TEST_MS);
 
   function expectClean(problems: PageProblems): void {
     expect(problems).toEqual({ console: [], errors: [], cspViolations: [], outsideRequests: [] });
@@ -30,7 +19,7 @@ describe('HTML pages under their CSP (e2e, headless Chromium)', () => {
   it.each(['/docs', '/redoc', '/dashboard'])(
     'serves %s with a nonce policy and no unsafe-inline',
     async (path) => {
-      const { page, response } = await browser.open(`${base}${path}`);
+      const { page, response } = await pages.browser.open(`${pages.base}${path}`);
       const csp = response.headers()['content-security-policy'];
       const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/]{22}==)'/.exec(csp)?.[1];
       expect(nonce).toBeDefined();
@@ -51,7 +40,7 @@ describe('HTML pages under their CSP (e2e, headless Chromium)', () => {
   it(
     'renders Swagger UI with its operations, and opens one',
     async () => {
-      const { page, problems } = await browser.open(`${base}/docs`);
+      const { page, problems } = await pages.browser.open(`${pages.base}/docs`);
       const generate = page
         .locator('.opblock-summary')
         .filter({ hasText: '/api/v14/captions/generate' })
@@ -69,7 +58,7 @@ describe('HTML pages under their CSP (e2e, headless Chromium)', () => {
   it(
     'renders ReDoc with its title and a working search',
     async () => {
-      const { page, problems } = await browser.open(`${base}/redoc`);
+      const { page, problems } = await pages.browser.open(`${pages.base}/redoc`);
       await page.locator('h1', { hasText: 'Captions API v14' }).waitFor({ state: 'visible' });
       // Search runs in ReDoc's blob: worker; a result proves the worker ran under the CSP.
       await page.getByPlaceholder('Search...').fill('generate');
@@ -89,7 +78,7 @@ describe('HTML pages under their CSP (e2e, headless Chromium)', () => {
   it(
     'renders the dashboard with live figures',
     async () => {
-      const { page, problems } = await browser.open(`${base}/dashboard`);
+      const { page, problems } = await pages.browser.open(`${pages.base}/dashboard`);
       await page.waitForFunction(
         "document.getElementById('updated').textContent.startsWith('updated')",
       );

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BrowserContext, Page, Response, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). No browser is downloaded. */
@@ -86,6 +87,36 @@ export async function launchBrowser(): Promise<TestBrowser> {
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a spec file: listens `app` on a free port and launches Chromium before its tests, closes
+ * Chromium after them. Read `browser` and `base` (the app's URL) inside the tests.
+ */
+export function usePagesOf(
+  app: () => NestFastifyApplication,
+  setupMs: number,
+): { readonly browser: TestBrowser; readonly base: string } {
+  const state: { browser?: TestBrowser; base?: string } = {};
+  beforeAll(async () => {
+    await app().listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app().getHttpServer().address() as { port: number };
+    state.base = `http://127.0.0.1:${port}`;
+    state.browser = await launchBrowser();
+  }, setupMs);
+  afterAll(async () => {
+    await state.browser?.close();
+  });
+  return {
+    get browser() {
+      if (!state.browser) throw new Error('the browser starts in beforeAll');
+      return state.browser;
+    },
+    get base() {
+      if (!state.base) throw new Error('the app listens in beforeAll');
+      return state.base;
     },
   };
 }
