@@ -73,6 +73,13 @@ describe('TieredCache replay of invalidations missed during a Redis outage', () 
     await expect(one.get('k')).resolves.toBeUndefined();
   });
 
+  it('a write that lands while a missed clear is remembered keeps the clear remembered', async () => {
+    bus.failing.add('scan').add('unlink').add('publish');
+    await one.clear(); // missed: the whole namespace is remembered
+    await expect(one.set('k', 'new')).resolves.toBeUndefined();
+    await expect(one.get('k')).resolves.toBe('new');
+  });
+
   it('a write that could not reach Redis is published when it is back, so peers drop the old value', async () => {
     await one.set('k', 'old');
     await expect(two.get('k')).resolves.toBe('old');
