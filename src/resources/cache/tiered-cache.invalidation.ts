@@ -27,6 +27,10 @@ export interface InvalidationTarget {
 export class InvalidationBus {
   /** Invalidations that could not be published (or applied to L2) during an outage. */
   private pending: Set<string> | 'all' = new Set();
+  /** Keys whose missed delete is being replayed; a write of one that lands meanwhile removes it. */
+  private replaying = new Set<string>();
+  /** While a missed clear is replayed: keys written since it began, which it must spare. */
+  private writtenDuringClear?: Set<string>;
   private unsubscribe?: () => Promise<void>;
   private subscribing?: Promise<void>;
   private retryTimer?: NodeJS.Timeout;
@@ -45,9 +49,15 @@ export class InvalidationBus {
     return this.unsubscribe !== undefined;
   }
 
-  /** A write of `key` landed in L2: it supersedes a delete that could not reach Redis. */
+  /**
+   * A write of `key` landed in L2: it supersedes a delete or clear that could not reach Redis,
+   * remembered or being replayed. The write that lands first after an outage is itself the call
+   * that starts the replay, so without the replay's part the value just written would be removed.
+   */
   forget(key: string): void {
     if (this.pending !== 'all') this.pending.delete(key);
+    this.replaying.delete(key);
+    this.writtenDuringClear?.add(key);
   }
 
   /** Cancels a scheduled retry to subscribe (the cache is closing). */
@@ -88,16 +98,29 @@ export class InvalidationBus {
       `re-applying ${pending === 'all' ? 'a clear' : `${pending.size} deletes`} missed during the Redis outage`,
     );
     if (pending === 'all') {
-      const removed = await this.data.clear();
+      const written = (this.writtenDuringClear = new Set());
+      const removed = await this.data.clear((key) => written.has(key));
+      this.writtenDuringClear = undefined;
       if (removed === L2_FAILED) return this.remember('all');
       return this.publish('all');
     }
     const keys = [...pending];
-    for (const key of keys) {
-      const removed = await this.data.unlink(key);
-      if (removed === L2_FAILED) return this.remember(keys);
-    }
+    const wanted = (this.replaying = new Set(keys));
+    const failed = await this.unlinkEach(keys, wanted);
+    this.replaying = new Set();
+    // A key written meanwhile was published by its write, and its new value must stay.
+    if (failed) return this.remember([...wanted]);
+    // Every key, superseded or not: the peers may still hold the value deleted here in L1.
     await this.publish(keys);
+  }
+
+  /** UNLINKs each key still in `wanted` when its turn comes. True if one could not reach Redis. */
+  private async unlinkEach(keys: string[], wanted: Set<string>): Promise<boolean> {
+    for (const key of keys) {
+      const removed = await this.data.unlink(key, () => wanted.has(key));
+      if (removed === L2_FAILED) return true;
+    }
+    return false;
   }
 
   /** Subscribes, retrying in the background with backoff until it works or the cache stops. */

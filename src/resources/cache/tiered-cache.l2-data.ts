@@ -68,15 +68,22 @@ export class L2Data {
     return true;
   }
 
-  /** UNLINKs one key, in order with the key's other mutations. */
-  unlink(key: string): Promise<number | L2Failed> {
-    return this.l2.enqueue(key, () =>
-      this.l2.call('unlink', (redis) => redis.run((c) => c.unlink(this.l2.keyBase + key))),
-    );
+  /**
+   * UNLINKs one key, in order with the key's other mutations. `stillWanted`, asked when the
+   * UNLINK's turn comes, can call it off (0 keys removed): a write queued before it superseded it.
+   */
+  unlink(key: string, stillWanted: () => boolean = () => true): Promise<number | L2Failed> {
+    return this.l2.enqueue(key, async () => {
+      if (!stillWanted()) return 0;
+      return this.l2.call('unlink', (redis) => redis.run((c) => c.unlink(this.l2.keyBase + key)));
+    });
   }
 
-  /** Deletes this namespace's keys on every master; other keys are never touched. */
-  async clear(): Promise<number | L2Failed> {
+  /**
+   * Deletes this namespace's keys on every master; other keys are never touched. `spare(key)`,
+   * asked per page just before its UNLINK, keeps a key (a write that superseded a replayed clear).
+   */
+  async clear(spare: (key: string) => boolean = () => false): Promise<number | L2Failed> {
     const pattern = `${escapeGlob(this.l2.keyBase)}*`;
     const nodes = await this.l2.call('nodes', (redis) =>
       redis.run(async (c) => (c instanceof Cluster ? c.nodes('master') : [null])),
@@ -92,8 +99,9 @@ export class L2Data {
             : redis.run((c) => c.scan(cursor, 'MATCH', pattern, 'COUNT', CLEAR_SCAN_COUNT)),
         );
         if (page === L2_FAILED) return L2_FAILED;
-        const [next, keys] = page;
+        const [next, found] = page;
         cursor = next;
+        const keys = found.filter((k) => !spare(k.slice(this.l2.keyBase.length)));
         if (keys.length === 0) continue;
         // In a cluster one UNLINK may not span hash slots: unlink key by key (auto-pipelined).
         const count = await this.l2.call('unlink', (redis) =>

@@ -80,6 +80,54 @@ describe('TieredCache replay of invalidations missed during a Redis outage', () 
     await expect(one.get('k')).resolves.toBe('new');
   });
 
+  it('a write that is the first call to work after a missed delete keeps its value in L2', async () => {
+    await one.set('k', 'old');
+    await one.set('other', 'old');
+    await expect(two.get('k')).resolves.toBe('old');
+    bus.failing.add('unlink').add('publish');
+    await one.del('k');
+    await one.del('other');
+
+    bus.failing.clear();
+    await one.set('k', 'new'); // it lands, and its success starts the replay
+    await flush();
+    expect(bus.store.has(bus.keyOf('other'))).toBe(false); // the replay did run
+    expect(bus.store.get(bus.keyOf('k'))).toContain('"new"');
+    await expect(two.get('k')).resolves.toBe('new');
+  });
+
+  it('deletes that fail again during the replay keep only the keys not written since', async () => {
+    await one.set('a', 1);
+    await one.set('b', 2);
+    bus.failing.add('unlink').add('publish');
+    await one.del('a');
+    await one.del('b');
+
+    bus.failing.delete('publish'); // the write of a lands and starts the replay; b fails again
+    await one.set('a', 'new');
+    await flush();
+    expect(bus.store.has(bus.keyOf('b'))).toBe(true);
+
+    await recover();
+    expect(bus.store.has(bus.keyOf('b'))).toBe(false);
+    expect(bus.store.get(bus.keyOf('a'))).toContain('"new"');
+    expect(bus.parsedMessages().at(-1)).toEqual({ i: one.instanceId, k: ['b'] });
+  });
+
+  it('a write that is the first call to work after a missed clear survives the replayed clear', async () => {
+    await one.set('a', 1);
+    await one.set('k', 'old');
+    bus.failing.add('scan').add('publish');
+    await one.clear();
+
+    bus.failing.clear();
+    await one.set('k', 'new'); // it lands, and its success starts the replayed clear
+    await flush();
+    expect(bus.store.has(bus.keyOf('a'))).toBe(false);
+    expect(bus.store.get(bus.keyOf('k'))).toContain('"new"');
+    await expect(two.get('k')).resolves.toBe('new');
+  });
+
   it('a write that could not reach Redis is published when it is back, so peers drop the old value', async () => {
     await one.set('k', 'old');
     await expect(two.get('k')).resolves.toBe('old');
