@@ -10,7 +10,7 @@
  *   alternating.
  * - Reload: unload + load in this process (the modules stay in Node's require cache), against
  *   building a wink-nlp instance by hand.
- * - Warm generations/s: ModelPoolService.generateCaption sequentially and with a few in flight,
+ * - Warm generations/s: CaptionWriter.generateCaption (through the pool) sequentially and with a few in flight,
  *   against the loaded model's generate() called directly (no pool), and wink-nlp readDoc alone
  *   (the NLP floor). Varied descriptions and styles, no cache anywhere on this path.
  * - Memory: the footprint the pool measured (status()), and this process's heap/RSS.
@@ -18,8 +18,10 @@
 import { spawnSync } from 'node:child_process';
 import { Logger } from '@nestjs/common';
 import { validateConfig } from '../src/config/app-config';
-import { CAPTION_STYLES, CaptionRequest } from '../src/resources/model-pool/caption.types';
-import { WinkCaptionLoader } from '../src/resources/model-pool/loaders/wink-caption.loader';
+import { CaptionWriter } from '../src/captions/caption-writer';
+import { CAPTION_STYLES, CaptionRequest } from '../src/captions/models/caption-model.types';
+import { CaptionModelsRegistrar } from '../src/captions/models/caption-models.registrar';
+import { WinkCaptionLoader } from '../src/captions/models/wink-caption.loader';
 import { ModelPoolService } from '../src/resources/model-pool/model-pool.service';
 import { ModelSpec } from '../src/resources/model-pool/model-pool.types';
 import { ResourceRegistry } from '../src/resources/registry/resource-registry.service';
@@ -65,9 +67,14 @@ const requests: CaptionRequest[] = DESCRIPTIONS.map((content_description, i) => 
 type Load = { wallMs: number; loadMs?: number; memoryMb?: number };
 const wall = (loads: Load[]) => loads.map((l) => l.wallMs);
 
+const benchConfig = () => validateConfig({ NODE_ENV: 'production', MODEL_PRELOAD: MODEL });
+
+/** The pool with the caption models registered, as CaptionsModule does it in the app. */
 function poolService(): ModelPoolService {
-  const config = validateConfig({ NODE_ENV: 'production', MODEL_PRELOAD: MODEL });
-  return new ModelPoolService(config, new ResourceRegistry());
+  const config = benchConfig();
+  const service = new ModelPoolService(config, new ResourceRegistry());
+  new CaptionModelsRegistrar(service, config);
+  return service;
 }
 
 async function buildWinkByHand() {
@@ -156,7 +163,8 @@ async function measureWarm(service: ModelPoolService) {
   const nlp = await buildWinkByHand();
   let next = 0;
   const nextRequest = () => requests[next++ % requests.length];
-  const pooled = () => service.generateCaption(nextRequest());
+  const writer = new CaptionWriter(service, benchConfig());
+  const pooled = () => writer.generateCaption(nextRequest());
   const candidates = [
     { name: 'pool generateCaption, sequential', inFlight: 1, op: pooled },
     { name: `pool generateCaption, ${IN_FLIGHT} in flight`, inFlight: IN_FLIGHT, op: pooled },

@@ -126,7 +126,7 @@ describe('app (e2e, real PostgreSQL and Redis)', () => {
     const res = await t.request({ method: 'GET', url: '/api/v14/resources/pools/http/status' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
-      name: 'http_client',
+      name: 'http',
       state: 'ready',
       max_connections: 100,
       timeout_ms: 30_000,

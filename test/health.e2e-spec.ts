@@ -26,12 +26,12 @@ describe('probes while a preloaded model cannot load (e2e)', () => {
     expect(startup.statusCode).toBe(503);
     expect(startup.json()).toMatchObject({
       status: 'starting',
-      waiting_for: { ai_model: ['model openai-compatible'] },
+      waiting_for: { models: ['model openai-compatible'] },
     });
 
     const ready = await t.request({ method: 'GET', url: '/api/v14/health/ready' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json().error.ai_model).toMatchObject({ status: 'down' });
+    expect(ready.json().error.models).toMatchObject({ status: 'down' });
     expect(ready.json().info.database).toMatchObject({ status: 'up' });
     expect((await t.request({ method: 'GET', url: '/api/v14/health/live' })).statusCode).toBe(200);
   });

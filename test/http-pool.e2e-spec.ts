@@ -1,13 +1,13 @@
-import { Controller, Get, Global, Logger, Module, Query } from '@nestjs/common';
+import { Controller, Get, Logger, Module, Query } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AllExceptionsFilter } from '../src/common/filters/all-exceptions.filter';
 import { validateConfig } from '../src/config/app-config';
 import { AppConfigModule } from '../src/config/config.module';
+import { RegistryTestModule } from '../src/resources/registry/testing/registry-test.module';
 import { HttpPoolModule } from '../src/resources/http-pool/http-pool.module';
 import { HttpPoolService } from '../src/resources/http-pool/http-pool.service';
 import { TestUpstream, reply } from '../src/resources/http-pool/testing/test-upstream';
-import { ResourceRegistry } from '../src/resources/registry/resource-registry.service';
 import { ResourceState } from '../src/resources/registry/resource-state';
 
 /**
@@ -37,11 +37,6 @@ class ProbeController {
 @Module({ controllers: [ProbeController] })
 class ProbeModule {}
 
-/** Just the registry, without the app's admin/lifecycle wiring around it. */
-@Global()
-@Module({ providers: [ResourceRegistry], exports: [ResourceRegistry] })
-class BareRegistryModule {}
-
 describe('HttpPoolModule (e2e, loopback upstream)', () => {
   let app: NestFastifyApplication;
   let pool: HttpPoolService;
@@ -62,7 +57,7 @@ describe('HttpPoolModule (e2e, loopback upstream)', () => {
       HTTP_RETRIES: '0',
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [AppConfigModule.forRoot(config), BareRegistryModule, HttpPoolModule, ProbeModule],
+      imports: [AppConfigModule.forRoot(config), RegistryTestModule, HttpPoolModule, ProbeModule],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.setGlobalPrefix('api/v14');
@@ -84,7 +79,7 @@ describe('HttpPoolModule (e2e, loopback upstream)', () => {
     const res = await get('/api/v14/resources/pools/http/status');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
-      name: 'http_client',
+      name: 'http',
       type: 'http_client',
       state: 'ready',
       max_connections: 100,

@@ -1,8 +1,8 @@
 import { AppError } from '../src/common/errors/app-errors';
-import { CAPTION_STYLES } from '../src/resources/model-pool/caption.types';
-import { codePointLength } from '../src/resources/model-pool/loaders/caption-text';
-import { ModelPoolService } from '../src/resources/model-pool/model-pool.service';
-import { FakeOpenAiServer, json } from '../src/resources/model-pool/testing/fake-openai-server';
+import { CaptionWriter } from '../src/captions/caption-writer';
+import { CAPTION_STYLES } from '../src/captions/models/caption-model.types';
+import { codePointLength } from '../src/captions/models/caption-text';
+import { FakeOpenAiServer, json } from '../src/captions/models/testing/fake-openai-server';
 import { TestApp, adminHeaders, bootTestApp, createTestDatabase } from './support/test-app';
 
 /**
@@ -18,7 +18,7 @@ describe('model pool (e2e)', () => {
   let t: TestApp;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let upstream: FakeOpenAiServer;
-  let service: ModelPoolService;
+  let writer: CaptionWriter;
 
   const status = async () => (await t.request({ method: 'GET', url: STATUS })).json();
   const modelStatus = async (name: string) =>
@@ -35,7 +35,7 @@ describe('model pool (e2e)', () => {
       OPENAI_MODEL: 'tiny-model',
       HTTP_RETRIES: '0',
     });
-    service = t.app.get(ModelPoolService);
+    writer = t.app.get(CaptionWriter);
   });
   afterAll(async () => {
     await t?.close();
@@ -58,12 +58,12 @@ describe('model pool (e2e)', () => {
     expect(body.memory_used_mb).toBe(local.memory_mb);
     expect(new Date(local.loaded_at).toISOString()).toBe(local.loaded_at);
     const ready = await t.request({ method: 'GET', url: '/api/v14/health/ready' });
-    expect(ready.json().details.ai_model).toMatchObject({ status: 'up', health: 'healthy' });
+    expect(ready.json().details.models).toMatchObject({ status: 'up', health: 'healthy' });
   });
 
   it('generates a caption in each style with the real model', async () => {
     for (const style of CAPTION_STYLES) {
-      const result = await service.generateCaption({
+      const result = await writer.generateCaption({
         content_description: 'Handmade ceramic mugs from our studio in Lisbon ☕',
         style,
         hashtag_count: 5,
@@ -129,7 +129,7 @@ describe('model pool (e2e)', () => {
     const check = upstream.requests.find((r) => r.path === '/v1/models');
     expect(check?.headers.authorization).toBe(`Bearer ${API_KEY}`);
 
-    const result = await service.generateCaption(
+    const result = await writer.generateCaption(
       {
         content_description: 'My dog at the beach',
         style: 'casual',
@@ -156,9 +156,9 @@ describe('model pool (e2e)', () => {
       language: 'en',
       max_length: 200,
     };
-    const fallback = await service.generateCaption(request, { model: 'openai-compatible' });
+    const fallback = await writer.generateCaption(request, { model: 'openai-compatible' });
     expect(fallback).toMatchObject({ model: 'caption-local', fallback: true });
-    const error = await service
+    const error = await writer
       .generateCaption(request, { model: 'openai-compatible', fallback: false })
       .then(
         () => undefined,

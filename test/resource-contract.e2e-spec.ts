@@ -1,10 +1,12 @@
 import { Server, createServer } from 'node:http';
+import { CaptionWriter } from '../src/captions/caption-writer';
 import { CacheService } from '../src/resources/cache/cache.service';
 import { DatabaseService } from '../src/resources/database/database.service';
 import { HttpPoolService } from '../src/resources/http-pool/http-pool.service';
 import { ModelPoolService } from '../src/resources/model-pool/model-pool.service';
 import { RedisService } from '../src/resources/redis/redis.service';
 import { describeResourceContract } from './support/resource-contract';
+import { ResourceType } from '../src/resources/registry/resource-state';
 import { TestApp, bootTestApp, createTestDatabase } from './support/test-app';
 
 /** Every managed resource of the real app, each run through the same lifecycle contract. */
@@ -30,6 +32,7 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
   const latency = { latency_ms: expect.any(Number) };
 
   describeResourceContract('database', {
+    type: ResourceType.DATABASE,
     resource: () => t.app.get(DatabaseService),
     use: () => t.app.get(DatabaseService).query('SELECT 1 AS one'),
     result: [{ one: 1 }],
@@ -44,6 +47,7 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
   });
 
   describeResourceContract('redis', {
+    type: ResourceType.REDIS,
     resource: () => t.app.get(RedisService),
     use: () => t.app.get(RedisService).run((c) => c.ping()),
     result: 'PONG',
@@ -57,13 +61,14 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
     },
   });
 
-  describeResourceContract('http_client', {
+  describeResourceContract('http', {
+    type: ResourceType.HTTP_CLIENT,
     resource: () => t.app.get(HttpPoolService),
     use: () => t.app.get(HttpPoolService).request({ method: 'GET', url: upstreamUrl }),
     result: expect.objectContaining({ status: 200, data: { ok: true } }),
     health: { status: 'healthy', details: { usage_percent: expect.any(Number), in_flight: 0 } },
     stats: {
-      name: 'http_client',
+      name: 'http',
       type: 'http_client',
       in_flight: 0,
       max_connections: expect.any(Number),
@@ -72,6 +77,7 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
   });
 
   describeResourceContract('cache', {
+    type: ResourceType.CACHE,
     resource: () => t.app.get(CacheService),
     use: async () => {
       const cache = t.app.get(CacheService);
@@ -83,10 +89,11 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
     stats: { size: expect.any(Number), max_size: expect.any(Number), hits: expect.any(Number) },
   });
 
-  describeResourceContract('ai_model', {
+  describeResourceContract('models', {
+    type: ResourceType.AI_MODEL,
     resource: () => t.app.get(ModelPoolService),
     use: () =>
-      t.app.get(ModelPoolService).generateCaption({
+      t.app.get(CaptionWriter).generateCaption({
         content_description: 'A red bicycle against a blue wall',
         style: 'casual',
         hashtag_count: 2,
@@ -107,6 +114,6 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
         memory_limit_mb: expect.any(Number),
       },
     },
-    stats: { name: 'ai_model', type: 'ai_model', models: expect.any(Array) },
+    stats: { name: 'models', type: 'ai_model', models: expect.any(Array) },
   });
 });

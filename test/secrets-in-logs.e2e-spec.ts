@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
-import { FakeOpenAiServer, json } from '../src/resources/model-pool/testing/fake-openai-server';
+import { FakeOpenAiServer, json } from '../src/captions/models/testing/fake-openai-server';
 import { startRedisServer } from './support/processes';
 import {
   TEST_DATABASE_URL,

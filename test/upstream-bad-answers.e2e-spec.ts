@@ -1,4 +1,4 @@
-import { FakeOpenAiServer } from '../src/resources/model-pool/testing/fake-openai-server';
+import { FakeOpenAiServer } from '../src/captions/models/testing/fake-openai-server';
 import { TestApp, bootTestApp, createTestDatabase } from './support/test-app';
 
 /**

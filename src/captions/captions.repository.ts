@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { InvalidInputError } from '../common/errors/app-errors';
 import { DatabaseService } from '../resources/database/database.service';
-import { CaptionGeneration } from '../resources/model-pool/caption.types';
 import { CaptionPage, CaptionView } from './caption.types';
 import { GenerateCaptionDto } from './dto/generate-caption.dto';
+import { CaptionGeneration } from './models/caption-model.types';
 
 /** A row as pg returns it: the view's fields, with the timestamp as a Date and no `cached`. */
 type CaptionRow = Omit<CaptionView, 'cached' | 'created_at'> & { created_at: Date };

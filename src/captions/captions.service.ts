@@ -4,12 +4,12 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { NotFoundAppError } from '../common/errors/app-errors';
 import { CacheService } from '../resources/cache/cache.service';
-import { CaptionRequest } from '../resources/model-pool/caption.types';
-import { ModelPoolService } from '../resources/model-pool/model-pool.service';
 import { CaptionStatsService } from './caption-stats.service';
+import { CaptionWriter } from './caption-writer';
 import { CaptionPage, CaptionView } from './caption.types';
 import { CaptionsRepository } from './captions.repository';
 import { GenerateCaptionDto } from './dto/generate-caption.dto';
+import { CaptionRequest } from './models/caption-model.types';
 import { round } from '../common/util/round';
 
 /**
@@ -27,15 +27,16 @@ const CAPTION_LEASE = {
 };
 
 /**
- * Caption generation on the shared resources: the model pool writes, the two-level cache
- * answers repeats (keyed by the normalized request), PostgreSQL keeps every caption.
+ * Caption generation on the shared resources: the writer (caption models from the model pool,
+ * MODEL_FALLBACK behind them) writes, the two-level cache answers repeats (keyed by the
+ * normalized request), PostgreSQL keeps every caption.
  */
 @Injectable()
 export class CaptionsService {
   private readonly logger = new Logger(CaptionsService.name);
 
   constructor(
-    private readonly models: ModelPoolService,
+    private readonly writer: CaptionWriter,
     private readonly cache: CacheService,
     private readonly repository: CaptionsRepository,
     private readonly stats: CaptionStatsService,
@@ -72,7 +73,7 @@ export class CaptionsService {
     started = performance.now(),
     manager?: EntityManager,
   ): Promise<CaptionView> {
-    const result = await this.models.generateCaption(toCaptionRequest(dto), { model: dto.model });
+    const result = await this.writer.generateCaption(toCaptionRequest(dto), { model: dto.model });
     return this.repository.insert(dto, key, result, round(performance.now() - started, 3), manager);
   }
 
@@ -95,7 +96,7 @@ export class CaptionsService {
       dto.tone?.toLowerCase() ?? null,
       dto.language.toLowerCase(),
       dto.max_length,
-      dto.model ?? this.models.defaultModel,
+      dto.model ?? this.writer.defaultModel,
     ];
     return createHash('sha256').update(JSON.stringify(normalized)).digest('base64url');
   }

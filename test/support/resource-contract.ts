@@ -5,6 +5,8 @@ import { ResourceState, ResourceType } from '../../src/resources/registry/resour
 /** What the lifecycle contract needs to exercise one resource. */
 export interface ContractSubject {
   resource: () => ManagedResource;
+  /** Its v14 type (the name is the one used everywhere else: health key, label, route). */
+  type: ResourceType;
   /** One real operation against the backend (a query, a GET, a cache write, a generation). */
   use: () => Promise<unknown>;
   /** What `use` answers while the resource is up (asymmetric matchers allowed). */
@@ -50,10 +52,10 @@ export function describeResourceContract(name: string, subject: ContractSubject)
       expect(resource.startupPending()).toEqual([]);
     });
 
-    it('has its registry name and type, reports health, and shows stats without an unmasked password', async () => {
+    it('has its one name and its type, reports health, and shows stats without an unmasked password', async () => {
       const resource = subject.resource();
       expect(resource.name).toBe(name);
-      expect(resource.type).toBe(name as ResourceType);
+      expect(resource.type).toBe(subject.type);
       expect(await resource.health()).toEqual(subject.health);
       const stats = resource.stats();
       expect(stats).toEqual(expect.objectContaining({ ...subject.stats, state: resource.state }));

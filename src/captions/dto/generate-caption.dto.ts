@@ -12,8 +12,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { CAPTION_STYLES, CaptionStyle } from '../../resources/model-pool/caption.types';
 import { MODEL_NAME_PATTERN } from '../../resources/model-pool/model-pool.constants';
+import { CAPTION_STYLES, CaptionStyle } from '../models/caption-model.types';
 
 /** Instagram's caption limit, the default and the ceiling of `max_length`. */
 export const INSTAGRAM_CAPTION_LIMIT = 2200;

@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../../config/app-config';
-import { RedisService } from '../redis/redis.service';
+import { REDIS_RESOURCE_NAME, RedisService } from '../redis/redis.service';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
@@ -32,7 +32,10 @@ export class CacheService extends ManagedResourceBase {
     @Optional() redis?: RedisService,
     @Optional() private readonly scheduler?: SchedulerRegistry,
   ) {
-    super(CACHE_RESOURCE_NAME, ResourceType.CACHE, { required: false });
+    super(CACHE_RESOURCE_NAME, ResourceType.CACHE, {
+      required: false,
+      dependsOn: redis ? [REDIS_RESOURCE_NAME] : [], // its second level, when the app has Redis
+    });
     this.cache = new TieredCache({
       maxEntries: config.CACHE_SIZE,
       maxBytes: config.CACHE_MAX_BYTES,

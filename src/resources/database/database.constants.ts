@@ -1,3 +1,6 @@
+/** The database's one name: registry, health check key, metrics label, route segment. */
+export const DATABASE_RESOURCE_NAME = 'database';
+
 /** Injection token for the entities and migrations the DataSource is built with. */
 export const DATABASE_SCHEMA = Symbol('DATABASE_SCHEMA');
 

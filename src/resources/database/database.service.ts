@@ -9,6 +9,7 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import {
   DATABASE_PROBE_TIMEOUT_MS,
+  DATABASE_RESOURCE_NAME,
   DATABASE_SCHEMA,
   MIGRATION_LOCK_KEY,
 } from './database.constants';
@@ -46,7 +47,7 @@ export class DatabaseService extends ManagedResourceBase {
     @Inject(DATABASE_SCHEMA) private readonly schema: DatabaseSchema,
     registry: ResourceRegistry,
   ) {
-    super('database', ResourceType.DATABASE, { required: true });
+    super(DATABASE_RESOURCE_NAME, ResourceType.DATABASE, { required: true });
     registry.register(this);
   }
 

@@ -1,7 +1,7 @@
 import type { HttpPoolRequest } from './http-pool.types';
 
-/** Registry name of the shared HTTP client. */
-export const HTTP_POOL_RESOURCE_NAME = 'http_client';
+/** The shared HTTP client's one name: registry, health check key, metrics label, route segment. */
+export const HTTP_POOL_RESOURCE_NAME = 'http';
 
 /**
  * Methods safe to repeat when the caller does not say (RFC 9110 §9.2.2). POST and PATCH are

@@ -16,7 +16,7 @@ export class HttpPoolController {
   @ApiOkResponse({
     schema: {
       example: {
-        name: 'http_client',
+        name: 'http',
         type: 'http_client',
         state: 'ready',
         max_connections: 100,

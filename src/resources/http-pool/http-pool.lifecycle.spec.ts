@@ -26,9 +26,9 @@ describe('HttpPoolService lifecycle', () => {
 
   const get = (path = '/') => pool.request({ method: 'GET', url: `${upstream.url}${path}` });
 
-  it('registers itself as http_client and starts closed', () => {
+  it('registers itself as http and starts closed', () => {
     const { pool: fresh, registry } = createHttpPool();
-    expect(registry.get('http_client')).toBe(fresh);
+    expect(registry.get('http')).toBe(fresh);
     expect(fresh.state).toBe(ResourceState.CLOSED);
   });
 
@@ -97,7 +97,7 @@ describe('HttpPoolService lifecycle', () => {
     await get();
     const stats = pool.stats();
     expect(stats).toEqual({
-      name: 'http_client',
+      name: 'http',
       type: 'http_client',
       state: 'ready',
       max_connections: 100,

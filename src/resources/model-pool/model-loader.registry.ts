@@ -1,11 +1,11 @@
-import { ModelLoader } from './model-pool.types';
+import { LoadedModel, ModelLoader } from './model-pool.types';
 
 /** Loader types by name. The pool looks the loader up at load time, so late registration works. */
 export class ModelLoaderRegistry {
   private readonly loaders = new Map<string, ModelLoader>();
 
   /** Adds (or replaces) the loader for `type`. */
-  register(type: string, loader: ModelLoader): this {
+  register<M extends LoadedModel>(type: string, loader: ModelLoader<M>): this {
     this.loaders.set(type, loader);
     return this;
   }

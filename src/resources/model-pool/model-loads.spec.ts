@@ -3,6 +3,7 @@ import { ModelLoadError, ModelNotAvailableError } from './model-pool.errors';
 import { ModelPool } from './model-pool';
 import {
   FakeLoader,
+  FakeModel,
   fakeLoaders,
   fakeRegistry,
   makeFakePool,
@@ -30,7 +31,7 @@ describe('ModelPool: loads', () => {
     expect((error as ModelLoadError).cause).toEqual(new Error('weights missing'));
   });
 
-  it('refuses a load that finishes after close with "ai_model is closed"', async () => {
+  it('refuses a load that finishes after close with "models is closed"', async () => {
     const { pool, loader } = makeFakePool();
     loader.set('a', { delayMs: 100 });
     const loading = pool.load('a').catch((e: unknown) => e);
@@ -40,7 +41,7 @@ describe('ModelPool: loads', () => {
     await closing;
     expect(await loading).toMatchObject({
       code: 'E_RESOURCE_UNAVAILABLE',
-      message: 'ai_model is closed',
+      message: 'models is closed',
     });
     expect(await loading).toBeInstanceOf(ResourceUnavailableError);
   });
@@ -91,7 +92,7 @@ describe('ModelPool: loads', () => {
 
     const retry = pool.load('a'); // the admin load ignores the backoff
     await jest.advanceTimersByTimeAsync(0);
-    const use = pool.withModel('a', (model) => model.generate !== undefined);
+    const use = pool.withModel('a', (model: FakeModel) => model.generate !== undefined);
     expect(await settle(use, 100)).toBe(true);
     await expect(retry).resolves.toBe('loaded');
     expect(loader.loadsOf('a')).toBe(2);

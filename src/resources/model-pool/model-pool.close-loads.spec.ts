@@ -23,7 +23,7 @@ describe('ModelPool: close with loads queued or running', () => {
     expect(await b).toBeInstanceOf(ResourceUnavailableError);
     expect(await b).toMatchObject({
       code: 'E_RESOURCE_UNAVAILABLE',
-      message: 'ai_model is closed',
+      message: 'models is closed',
     });
     expect(modelOf(pool, 'b')).toMatchObject({ state: 'unloaded', errors: 0 });
     expect(modelOf(pool, 'a').state).toBe('loading'); // still running

@@ -1,5 +1,5 @@
-/** Name of the model pool in the resource registry (one managed resource for every model). */
-export const MODEL_POOL_RESOURCE_NAME = 'ai_model';
+/** The model pool's one name (one managed resource for every model): registry, health check key, metrics label, route segment. */
+export const MODEL_POOL_RESOURCE_NAME = 'models';
 
 /**
  * What a model name must look like: lower-case letters, digits, `.`, `_`, `-`, at most 64
@@ -7,21 +7,6 @@ export const MODEL_POOL_RESOURCE_NAME = 'ai_model';
  * a path: this pattern rejects `/`, `\`, `..`-prefixed names, spaces and upper case up front.
  */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-
-/**
- * Injection token for the HTTP requester the `openai` loader uses. ModelPoolModule binds it to
- * the shared HttpPoolService; tests override it. Without a requester (the service is built
- * by hand without one) the openai-compatible model is listed as unavailable.
- */
-export const MODEL_HTTP_REQUESTER = Symbol('MODEL_HTTP_REQUESTER');
-
-/** Built-in loader types. */
-export const WINK_LOADER_TYPE = 'wink';
-export const OPENAI_LOADER_TYPE = 'openai';
-
-/** Built-in model names. */
-export const CAPTION_LOCAL_MODEL = 'caption-local';
-export const OPENAI_COMPATIBLE_MODEL = 'openai-compatible';
 
 /** A measured footprint is never recorded below this, MB (a load can free as much as it takes). */
 export const MIN_MODEL_FOOTPRINT_MB = 1;
@@ -34,6 +19,3 @@ export const LOAD_RETRY_MAX_MS = 60_000;
 /** Bounds of the idle-sweep period, ms (the period is half of MODEL_IDLE_TTL within these). */
 export const IDLE_SWEEP_MIN_MS = 1000;
 export const IDLE_SWEEP_MAX_MS = 60_000;
-
-/** Most hashtags a caption request may ask for (the API's `hashtag_count` upper bound). */
-export const MAX_HASHTAGS = 30;

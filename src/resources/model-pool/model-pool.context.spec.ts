@@ -17,14 +17,14 @@ function makeContext(names: string[]): PoolContext {
 }
 
 describe('PoolContext', () => {
-  it('assertOpen: passes while open, then 503 "ai_model is closed" once closed', () => {
+  it('assertOpen: passes while open, then 503 "models is closed" once closed', () => {
     const ctx = makeContext(['a']);
     expect(() => ctx.assertOpen()).not.toThrow();
     ctx.closed = true;
     expect(() => ctx.assertOpen()).toThrow(ResourceUnavailableError);
     expect(() => ctx.assertOpen()).toThrow(
       expect.objectContaining({
-        message: 'ai_model is closed',
+        message: 'models is closed',
         code: 'E_RESOURCE_UNAVAILABLE',
         status: 503,
       }),

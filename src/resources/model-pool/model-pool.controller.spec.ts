@@ -1,25 +1,16 @@
-import { Global, Module } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AllExceptionsFilter } from '../../common/filters/all-exceptions.filter';
 import { validateConfig } from '../../config/app-config';
+import { RegistryTestModule } from '../registry/testing/registry-test.module';
 import { AppConfigModule } from '../../config/config.module';
-import { ResourceRegistry } from '../registry/resource-registry.service';
-import { MODEL_HTTP_REQUESTER } from './model-pool.constants';
 import { ModelPoolModule } from './model-pool.module';
 import { ModelPoolService } from './model-pool.service';
 import { FakeLoader, deferred } from './testing/fake-model-loader';
-import { FetchRequester } from './testing/fetch-requester';
+import { writeModelConfig } from './testing/model-config-file';
 
 const ADMIN_KEY = 'model-pool-admin-key-0123';
 const admin = { authorization: `Bearer ${ADMIN_KEY}` };
-
-@Global()
-@Module({ providers: [ResourceRegistry], exports: [ResourceRegistry] })
-class TestRegistryModule {}
 
 describe('ModelPoolController over HTTP (Fastify)', () => {
   let app: NestFastifyApplication;
@@ -27,16 +18,11 @@ describe('ModelPoolController over HTTP (Fastify)', () => {
   let loader: FakeLoader;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'model-http-'));
-    const file = join(dir, 'models.json');
-    writeFileSync(
-      file,
-      JSON.stringify([
-        { name: 'caption-local', loader: 'fake', estimated_mb: 10 },
-        { name: 'small', loader: 'fake', estimated_mb: 10 },
-        { name: 'huge', loader: 'fake', estimated_mb: 4096 },
-      ]),
-    );
+    const file = writeModelConfig([
+      { name: 'caption-local', loader: 'fake', estimated_mb: 10 },
+      { name: 'small', loader: 'fake', estimated_mb: 10 },
+      { name: 'huge', loader: 'fake', estimated_mb: 4096 },
+    ]);
     const config = validateConfig({
       ADMIN_API_KEY: ADMIN_KEY,
       MODEL_CONFIG: file,
@@ -44,11 +30,8 @@ describe('ModelPoolController over HTTP (Fastify)', () => {
       LOG_LEVEL: 'silent',
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [AppConfigModule.forRoot(config), TestRegistryModule, ModelPoolModule],
-    })
-      .overrideProvider(MODEL_HTTP_REQUESTER)
-      .useValue(new FetchRequester())
-      .compile();
+      imports: [AppConfigModule.forRoot(config), RegistryTestModule, ModelPoolModule],
+    }).compile();
     moduleRef.useLogger(false);
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new AllExceptionsFilter());

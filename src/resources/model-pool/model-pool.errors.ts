@@ -56,7 +56,7 @@ export class ModelBackoffError extends AppError {
   }
 }
 
-/** The model registry (built-in or MODEL_CONFIG) is invalid: a start-up failure. */
+/** The model registry (the features' defaults or MODEL_CONFIG) is invalid: a start-up failure. */
 export class ModelConfigError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,19 +1,16 @@
 import { Global, Module } from '@nestjs/common';
-import { HttpPoolService } from '../http-pool/http-pool.service';
 import { ModelPoolController } from './model-pool.controller';
-import { MODEL_HTTP_REQUESTER } from './model-pool.constants';
 import { ModelPoolService } from './model-pool.service';
 
 /**
- * The model pool, global so the caption service (and any module adding a loader type) can
- * inject ModelPoolService. Needs the global AppConfig, ResourceRegistry and HttpPoolService
- * providers (AppConfigModule, RegistryModule, HttpPoolModule); the openai-compatible model
- * sends its requests through the shared HTTP pool via the MODEL_HTTP_REQUESTER token.
+ * The model pool, global so any feature can inject ModelPoolService to register its loader
+ * types and default models and to lease models. Needs the global AppConfig and
+ * ResourceRegistry providers (AppConfigModule, RegistryModule).
  */
 @Global()
 @Module({
   controllers: [ModelPoolController],
-  providers: [ModelPoolService, { provide: MODEL_HTTP_REQUESTER, useExisting: HttpPoolService }],
+  providers: [ModelPoolService],
   exports: [ModelPoolService],
 })
 export class ModelPoolModule {}

@@ -1,124 +1,63 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AppError } from '../../common/errors/app-errors';
+import { Injectable } from '@nestjs/common';
+import { ResourceUnavailableError } from '../../common/errors/app-errors';
 import { AppConfig } from '../../config/app-config';
-import { HttpRequester } from '../http-pool/http-pool.types';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
-import { CaptionGeneration, CaptionRequest } from './caption.types';
-import { OpenAiCaptionLoader } from './loaders/openai-caption.loader';
-import { WinkCaptionLoader } from './loaders/wink-caption.loader';
 import { ModelLoaderRegistry } from './model-loader.registry';
 import { ModelPool } from './model-pool';
-import {
-  MODEL_HTTP_REQUESTER,
-  MODEL_POOL_RESOURCE_NAME,
-  OPENAI_LOADER_TYPE,
-  WINK_LOADER_TYPE,
-} from './model-pool.constants';
+import { MODEL_POOL_RESOURCE_NAME } from './model-pool.constants';
 import { ModelConfigError } from './model-pool.errors';
-import { LoadedModel, ModelLoader, ModelPoolStatus, ModelStatus } from './model-pool.types';
-import { ModelRegistry, builtInModelSpecs, loadModelRegistryFile } from './model-registry';
+import {
+  LoadedModel,
+  ModelLoader,
+  ModelPoolStatus,
+  ModelSpec,
+  ModelStatus,
+} from './model-pool.types';
+import { ModelRegistry, loadModelRegistryFile } from './model-registry';
 import { setActiveModelPool } from './use-model.decorator';
 
-/** Options of `generateCaption`. */
-export interface GenerateCaptionOptions {
-  /** Registered model name. Default: MODEL_FALLBACK (caption-local). */
-  model?: string;
-  /**
-   * Answer with MODEL_FALLBACK when the requested model fails with a server-side error (5xx:
-   * load failure, upstream error or timeout, no memory). Default true. Client errors (400, 404)
-   * never fall back.
-   */
-  fallback?: boolean;
-}
-
 /**
- * The model pool as a managed resource (`ai_model`): Nest lifecycle, configuration, built-in
- * loaders, health. The pool itself is the framework-free `ModelPool`.
+ * The model pool as a managed resource (`models`): Nest lifecycle, configuration, registered
+ * loaders, health. The pool itself is the framework-free `ModelPool`. It knows no model kind:
+ * features register their loader types (`registerLoader`) and the models declared when
+ * MODEL_CONFIG is unset (`registerDefaultModels`), from their providers' constructors.
  */
 @Injectable()
 export class ModelPoolService extends ManagedResourceBase {
   /** Loader types; modules add theirs with `registerLoader`. */
   private readonly loaders = new ModelLoaderRegistry();
-  private readonly models: ModelRegistry;
-  private pool: ModelPool;
+  /** MODEL_CONFIG's models, when it is set: they replace every feature's default models. */
+  private readonly configured?: readonly ModelSpec[];
+  /** What features declared with `registerDefaultModels`, used when MODEL_CONFIG is unset. */
+  private readonly defaults: ModelSpec[] = [];
+  private declared?: ModelRegistry;
+  private built?: ModelPool;
+  private selfTestRun?: () => Promise<unknown>;
 
   constructor(
     private readonly config: AppConfig,
     registry: ResourceRegistry,
-    @Optional() @Inject(MODEL_HTTP_REQUESTER) requester?: HttpRequester,
   ) {
     super(MODEL_POOL_RESOURCE_NAME, ResourceType.AI_MODEL, { required: true });
-    this.models = new ModelRegistry(
-      config.MODEL_CONFIG ? loadModelRegistryFile(config.MODEL_CONFIG) : builtInModelSpecs(),
-    );
-    for (const [variable, names] of [
-      ['MODEL_PRELOAD', config.MODEL_PRELOAD],
-      ['MODEL_FALLBACK', [config.MODEL_FALLBACK]],
-    ] as const) {
-      const unknown = names.filter((n) => !this.models.has(n));
-      if (unknown.length > 0) {
-        throw new ModelConfigError(
-          `${variable} names ${unknown.join(', ')}, not in the model registry (${this.models.names().join(', ')})`,
-        );
-      }
-    }
-    this.loaders.register(WINK_LOADER_TYPE, new WinkCaptionLoader());
-    this.loaders.register(
-      OPENAI_LOADER_TYPE,
-      new OpenAiCaptionLoader({
-        baseUrl: config.OPENAI_BASE_URL,
-        apiKey: config.OPENAI_API_KEY,
-        model: config.OPENAI_MODEL,
-        requester,
-      }),
-    );
-    this.pool = this.createPool();
+    // A bad MODEL_CONFIG file stops the start here, naming the variable.
+    this.configured = config.MODEL_CONFIG ? loadModelRegistryFile(config.MODEL_CONFIG) : undefined;
     registry.register(this);
     setActiveModelPool(this);
   }
 
-  /** The model used when a request names none: MODEL_FALLBACK. */
-  get defaultModel(): string {
-    return this.config.MODEL_FALLBACK;
-  }
-
   /**
-   * Writes a caption with the named model (default MODEL_FALLBACK), falling back to
-   * MODEL_FALLBACK on a server-side failure unless `fallback: false`. This is what the caption
-   * service calls.
-   * @throws InvalidInputError (400) bad model name or request · NotFoundAppError /
-   *   ModelNotAvailableError (404) · and, when no fallback applies or the fallback fails too,
-   *   the requested model's error (502 UpstreamError, 504 UpstreamTimeoutError, 503, 507).
+   * Runs `fn` holding a lease on the model (loaded on first use). See `ModelPool.withModel`.
+   * `M` is the kind of model the caller expects under that name, as with a DI token:
+   * `withModel<MyModel, R>(name, (m) => m.run(input))`.
    */
-  async generateCaption(
-    request: CaptionRequest,
-    options: GenerateCaptionOptions = {},
-  ): Promise<CaptionGeneration> {
-    const model = options.model ?? this.defaultModel;
-    try {
-      const result = await this.withModel(model, (m) => m.generate(request));
-      return { ...result, model, fallback: false };
-    } catch (error) {
-      const fallback = this.defaultModel;
-      if (options.fallback === false || model === fallback || !isServerSide(error)) throw error;
-      this.logger.warn(
-        `model ${model} failed (${(error as Error).message}); answering with ${fallback}`,
-      );
-      try {
-        const result = await this.withModel(fallback, (m) => m.generate(request));
-        return { ...result, model: fallback, fallback: true };
-      } catch {
-        throw error; // the requested model's failure is the one worth reporting
-      }
-    }
-  }
-
-  /** Runs `fn` holding a lease on the model (loaded on first use). See `ModelPool.withModel`. */
-  async withModel<T>(name: string, fn: (model: LoadedModel) => Promise<T> | T): Promise<T> {
+  async withModel<M extends LoadedModel = LoadedModel, T = unknown>(
+    name: string,
+    fn: (model: M) => Promise<T> | T,
+  ): Promise<T> {
     this.assertUsable();
-    return this.pool.withModel(name, fn);
+    return this.pool.withModel<M, T>(name, fn);
   }
 
   /** Admin load: `loaded` (201) or `already_loaded` (200). */
@@ -133,9 +72,59 @@ export class ModelPoolService extends ManagedResourceBase {
     return this.pool.unload(name);
   }
 
-  /** Adds a loader type (call it from a constructor or onModuleInit); see README.md. */
-  registerLoader(type: string, loader: ModelLoader): void {
+  /** Adds a loader type (call it from a provider's constructor); see README.md. */
+  registerLoader<M extends LoadedModel>(type: string, loader: ModelLoader<M>): void {
     this.loaders.register(type, loader);
+  }
+
+  /**
+   * Declares models a feature brings, used when MODEL_CONFIG is unset (MODEL_CONFIG's file
+   * replaces them all). Call it from a provider's constructor: the registry is fixed when the
+   * pool is first used (at the latest when the resource initializes).
+   * @throws ModelConfigError a name another feature declared already, or called too late.
+   */
+  registerDefaultModels(specs: readonly ModelSpec[]): void {
+    if (this.declared) {
+      throw new ModelConfigError(
+        `default models (${specs.map((s) => s.name).join(', ')}) registered after the model registry was fixed; register them from a provider's constructor`,
+      );
+    }
+    for (const spec of specs) {
+      if (this.defaults.some((d) => d.name === spec.name)) {
+        throw new ModelConfigError(`default model ${spec.name} is registered twice`);
+      }
+      this.defaults.push(spec);
+    }
+  }
+
+  /**
+   * The admin performance self-test's model operation: one representative use of a model,
+   * registered by the feature that owns the models (it knows what to ask them).
+   */
+  registerSelfTest(run: () => Promise<unknown>): void {
+    this.selfTestRun = run;
+  }
+
+  /**
+   * Runs the registered self-test operation once (the performance self-test times it).
+   * @throws ResourceUnavailableError when no feature registered one, or what the use throws.
+   */
+  async selfTest(): Promise<unknown> {
+    this.assertUsable();
+    if (!this.selfTestRun) {
+      throw new ResourceUnavailableError(this.name, 'has no self-test registered');
+    }
+    return this.selfTestRun();
+  }
+
+  /** True when the registry (MODEL_CONFIG, else the features' defaults) declares `name`. */
+  isDeclared(name: string): boolean {
+    return this.models.has(name);
+  }
+
+  /** Every declared model name, registry order. */
+  declaredModels(): string[] {
+    return this.models.names();
   }
 
   /** Registered models that can be used in this deployment. */
@@ -169,8 +158,14 @@ export class ModelPoolService extends ManagedResourceBase {
   }
 
   protected async doInit(): Promise<void> {
+    const unknown = this.config.MODEL_PRELOAD.filter((n) => !this.models.has(n));
+    if (unknown.length > 0) {
+      throw new ModelConfigError(
+        `MODEL_PRELOAD names ${unknown.join(', ')}, not in the model registry (${this.models.names().join(', ')})`,
+      );
+    }
     // An admin re-initialize after shutdown gets a fresh pool (counters start again).
-    if (this.pool.isClosed) this.pool = this.createPool();
+    if (this.pool.isClosed) this.built = this.createPool();
     for (const name of this.config.MODEL_PRELOAD) {
       if (!this.pool.availableModels().includes(name)) {
         throw new ModelConfigError(
@@ -205,6 +200,16 @@ export class ModelPoolService extends ManagedResourceBase {
     return { status: failing.length > 0 ? 'degraded' : 'healthy', details };
   }
 
+  /** The declared models: fixed on first use, once every provider's constructor has run. */
+  private get models(): ModelRegistry {
+    return (this.declared ??= new ModelRegistry(this.configured ?? this.defaults));
+  }
+
+  /** The pool, built on first use (by then the loaders and default models are registered). */
+  private get pool(): ModelPool {
+    return (this.built ??= this.createPool());
+  }
+
   private createPool(): ModelPool {
     const c = this.config;
     return new ModelPool(this.models, this.loaders, {
@@ -213,13 +218,9 @@ export class ModelPoolService extends ManagedResourceBase {
       maxConcurrentLoads: c.MODEL_MAX_CONCURRENT_LOADS,
       loadTimeoutMs: c.MODEL_LOAD_TIMEOUT_MS,
       idleTtlMs: c.MODEL_IDLE_TTL * 1000,
-      preload: c.MODEL_PRELOAD,
+      // Names the registry does not declare stop doInit with a message naming MODEL_PRELOAD.
+      preload: c.MODEL_PRELOAD.filter((n) => this.models.has(n)),
       logger: this.logger,
     });
   }
-}
-
-/** A failure on our side or upstream (5xx, or not a typed error at all): worth a fallback. */
-function isServerSide(error: unknown): boolean {
-  return !(error instanceof AppError) || error.status >= 500;
 }

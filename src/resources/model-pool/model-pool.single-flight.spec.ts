@@ -1,5 +1,5 @@
 import { ModelLoadError } from './model-pool.errors';
-import { REQUEST, makeFakePool, modelOf } from './testing/fake-model-loader';
+import { FakeModel, REQUEST, makeFakePool, modelOf } from './testing/fake-model-loader';
 
 describe('ModelPool: lazy single-flight loads', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -16,14 +16,14 @@ describe('ModelPool: lazy single-flight loads', () => {
     const { pool, loader } = makeFakePool();
     loader.set('a', { delayMs: 100, sizeMb: 10 });
     const uses = Array.from({ length: 50 }, (_, i) =>
-      pool.withModel('a', (m) => m.generate({ ...REQUEST, content_description: `#${i}` })),
+      pool.withModel('a', (m: FakeModel) => m.generate({ ...REQUEST, text: `#${i}` })),
     );
     expect(modelOf(pool, 'a').state).toBe('loading');
     await jest.advanceTimersByTimeAsync(100);
     const results = await Promise.all(uses);
 
     expect(loader.loadCalls).toEqual(['a']);
-    expect(results.map((r) => r.caption)).toEqual(uses.map((_, i) => `a: #${i}`));
+    expect(results.map((r) => r.text)).toEqual(uses.map((_, i) => `a: #${i}`));
     const a = modelOf(pool, 'a');
     expect(a).toMatchObject({ state: 'loaded', access_count: 50, inferences: 50, in_use: false });
     expect(a.memory_mb).toBe(10);

@@ -52,13 +52,19 @@ export class ModelPool {
    * @throws InvalidInputError bad name · NotFoundAppError unknown · ModelNotAvailableError ·
    *   InsufficientStorageError cannot fit · ModelLoadError / ModelLoadTimeoutError ·
    *   ModelBackoffError · TimeoutAppError load queue · ResourceUnavailableError pool closed.
+   *
+   * `M` is the kind of model the caller expects under that name (the pool only knows
+   * `LoadedModel`): `withModel<MyModel, R>(name, (m) => m.run(...))`, or annotate `m`.
    */
-  async withModel<T>(name: string, fn: (model: LoadedModel) => Promise<T> | T): Promise<T> {
+  async withModel<M extends LoadedModel = LoadedModel, T = unknown>(
+    name: string,
+    fn: (model: M) => Promise<T> | T,
+  ): Promise<T> {
     const lease = await this.leases.acquire(name);
     const started = this.ctx.now();
     let ok = false;
     try {
-      const result = await fn(lease.model);
+      const result = await fn(lease.model as M);
       ok = true;
       return result;
     } catch (error) {

@@ -1,10 +1,8 @@
-import { CaptionRequest, CaptionResult } from './caption.types';
-
-/** One model declared in the registry (built-in or the MODEL_CONFIG JSON file). */
+/** One model declared in the registry (a feature's default model or the MODEL_CONFIG JSON file). */
 export interface ModelSpec {
   /** Registry key, matches MODEL_NAME_PATTERN. */
   name: string;
-  /** Loader type, a key of the loader registry (`wink`, `openai`, or one a module added). */
+  /** Loader type, a key of the loader registry (a type some module registered). */
   loader: string;
   /** Loader-specific options, passed to the loader as they are. Never put secrets here. */
   options: Record<string, unknown>;
@@ -14,10 +12,12 @@ export interface ModelSpec {
   description?: string;
 }
 
-/** A model in memory, ready to generate. Returned by a loader. */
+/**
+ * A model in memory, as the pool sees it: something to release, and maybe its own size. What a
+ * model does (its inference methods) is the business of the feature that loads it, which
+ * extends this interface and names its kind when it leases one: `withModel<MyModel>(...)`.
+ */
 export interface LoadedModel {
-  /** Writes one caption. May throw AppErrors (InvalidInputError, UpstreamError, ...). */
-  generate(input: CaptionRequest): Promise<CaptionResult>;
   /** Releases everything `load` took. Called once, never while a lease is held. */
   unload(): Promise<void> | void;
   /**
@@ -28,16 +28,16 @@ export interface LoadedModel {
 }
 
 /**
- * Knows how to load one type of model. Any module can implement it and register it with
- * `ModelPoolService.registerLoader(type, loader)`; see README.md.
+ * Knows how to load one type of model (`M`: what its models can do). Any module can implement it
+ * and register it with `ModelPoolService.registerLoader(type, loader)`; see README.md.
  */
-export interface ModelLoader {
+export interface ModelLoader<M extends LoadedModel = LoadedModel> {
   /**
    * Loads the model. Must honour `signal` where it can: the pool aborts it when the load
    * deadline (MODEL_LOAD_TIMEOUT_MS) passes. A model that resolves after the deadline is
    * unloaded at once, so nothing is left behind either way.
    */
-  load(spec: ModelSpec, signal: AbortSignal): Promise<LoadedModel>;
+  load(spec: ModelSpec, signal: AbortSignal): Promise<M>;
   /**
    * Why a model of this type cannot be used in this deployment (for example "set
    * OPENAI_BASE_URL"), or undefined when it can. Unavailable models are not in `available`.

@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError, NotFoundAppError } from '../../common/errors/app-errors';
 import { ModelConfigError } from './model-pool.errors';
-import {
-  builtInModelSpecs,
-  isValidModelName,
-  loadModelRegistryFile,
-  parseModelRegistry,
-} from './model-registry';
+import { isValidModelName, loadModelRegistryFile, parseModelRegistry } from './model-registry';
 import { makeFakePool } from './testing/fake-model-loader';
 
 const BAD_NAMES = [
@@ -19,11 +14,11 @@ const BAD_NAMES = [
   '_under',
   'A B',
   'a b',
-  'Caption-Local',
+  'Local-Model',
   'a/b',
   'a\\b',
   '%2e%2e%2f',
-  'caption-local\n',
+  'local-model\n',
   'nul\u0000byte',
   'ünïcode',
   '',
@@ -43,7 +38,7 @@ describe('model names', () => {
     expect(loader.loadCalls).toEqual([]);
   });
 
-  it.each(['a', 'caption-local', 'gpt-4o-mini', 'llama3.1_8b', 'x'.repeat(64)])(
+  it.each(['a', 'local-model', 'gpt-4o-mini', 'llama3.1_8b', 'x'.repeat(64)])(
     'accepts %j',
     (name) => expect(isValidModelName(name)).toBe(true),
   );
@@ -92,12 +87,5 @@ describe('model registry file (MODEL_CONFIG)', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
     expect(() => loadModelRegistryFile(broken)).toThrow(/MODEL_CONFIG=.*: not valid JSON/);
-  });
-
-  it('has a built-in registry with caption-local (wink) and openai-compatible (openai)', () => {
-    expect(builtInModelSpecs().map((s) => [s.name, s.loader])).toEqual([
-      ['caption-local', 'wink'],
-      ['openai-compatible', 'openai'],
-    ]);
   });
 });

@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInputError, NotFoundAppError } from '../../common/errors/app-errors';
-import {
-  CAPTION_LOCAL_MODEL,
-  MODEL_NAME_PATTERN,
-  OPENAI_COMPATIBLE_MODEL,
-  OPENAI_LOADER_TYPE,
-  WINK_LOADER_TYPE,
-} from './model-pool.constants';
+import { MODEL_NAME_PATTERN } from './model-pool.constants';
 import { ModelConfigError } from './model-pool.errors';
 import { ModelSpec } from './model-pool.types';
 
@@ -26,28 +20,6 @@ export function assertModelName(name: unknown): asserts name is string {
       `model name must match ${MODEL_NAME_PATTERN.source} (lower-case letters, digits, ".", "_", "-")`,
     );
   }
-}
-
-/** The registry used when MODEL_CONFIG is unset. */
-export function builtInModelSpecs(): ModelSpec[] {
-  return [
-    {
-      name: CAPTION_LOCAL_MODEL,
-      loader: WINK_LOADER_TYPE,
-      options: {},
-      estimated_mb: 40,
-      description:
-        'Offline captions: wink-nlp English model (keywords, entities, sentiment) + caption composer',
-    },
-    {
-      name: OPENAI_COMPATIBLE_MODEL,
-      loader: OPENAI_LOADER_TYPE,
-      options: {},
-      estimated_mb: 1,
-      description:
-        'Captions from an OpenAI-compatible chat-completions endpoint (OPENAI_BASE_URL, OPENAI_MODEL)',
-    },
-  ];
 }
 
 /**

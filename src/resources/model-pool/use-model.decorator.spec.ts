@@ -1,21 +1,28 @@
 import 'reflect-metadata';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
-import { CaptionRequest, CaptionResult } from './caption.types';
-import { REQUEST, deferred, makeFakePool, modelOf } from './testing/fake-model-loader';
+import {
+  FakeInput,
+  FakeModel,
+  FakeOutput,
+  REQUEST,
+  deferred,
+  makeFakePool,
+  modelOf,
+} from './testing/fake-model-loader';
 import { UseModel, currentModel, setActiveModelPool } from './use-model.decorator';
 
 class Writer {
   calls = 0;
 
   @UseModel('a')
-  async write(request: CaptionRequest): Promise<CaptionResult> {
+  async write(request: FakeInput): Promise<FakeOutput> {
     this.calls += 1; // `this` is the instance
-    return currentModel().generate(request);
+    return currentModel<FakeModel>().generate(request);
   }
 
-  @UseModel((request: CaptionRequest) => (request.style === 'funny' ? 'b' : 'a'))
-  async pick(request: CaptionRequest): Promise<string> {
-    return (await currentModel().generate(request)).caption;
+  @UseModel((request: FakeInput) => (request.label === 'funny' ? 'b' : 'a'))
+  async pick(request: FakeInput): Promise<string> {
+    return (await currentModel<FakeModel>().generate(request)).text;
   }
 
   @UseModel('a')
@@ -30,9 +37,9 @@ class Writer {
 
   @UseModel('b')
   async inner(): Promise<string[]> {
-    const outer = await currentModel('a').generate(REQUEST);
-    const inner = await currentModel().generate(REQUEST);
-    return [outer.caption, inner.caption];
+    const outer = await currentModel<FakeModel>('a').generate(REQUEST);
+    const inner = await currentModel<FakeModel>().generate(REQUEST);
+    return [outer.text, inner.text];
   }
 }
 
@@ -43,7 +50,7 @@ describe('@UseModel', () => {
     const { pool, loader } = makeFakePool();
     setActiveModelPool(pool);
     const writer = new Writer();
-    await expect(writer.write(REQUEST)).resolves.toEqual({ caption: 'a: a test', hashtags: [] });
+    await expect(writer.write(REQUEST)).resolves.toEqual({ text: 'a: a test' });
     expect(writer.calls).toBe(1);
     expect(loader.loadCalls).toEqual(['a']);
     expect(modelOf(pool, 'a')).toMatchObject({ access_count: 1, in_use: false });
@@ -74,7 +81,7 @@ describe('@UseModel', () => {
   it('takes the model name from the arguments when given a function', async () => {
     setActiveModelPool(makeFakePool().pool);
     const writer = new Writer();
-    await expect(writer.pick({ ...REQUEST, style: 'funny' })).resolves.toBe('b: a test');
+    await expect(writer.pick({ ...REQUEST, label: 'funny' })).resolves.toBe('b: a test');
     await expect(writer.pick(REQUEST)).resolves.toBe('a: a test');
   });
 

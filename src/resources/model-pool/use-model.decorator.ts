@@ -5,7 +5,10 @@ import { LoadedModel } from './model-pool.types';
 
 /** What `@UseModel` needs from the pool: `ModelPoolService` and the core `ModelPool` both fit. */
 export interface ModelLeaser {
-  withModel<T>(name: string, fn: (model: LoadedModel) => Promise<T> | T): Promise<T>;
+  withModel<M extends LoadedModel = LoadedModel, T = unknown>(
+    name: string,
+    fn: (model: M) => Promise<T> | T,
+  ): Promise<T>;
 }
 
 /**
@@ -30,12 +33,12 @@ const held = new AsyncLocalStorage<readonly HeldModel[]>();
  * v14's `@with_ai_model`: the method runs holding a lease on the model (loaded on first use,
  * never unloaded while the method runs); inside it, `currentModel()` returns the model. The
  * decorated method always returns a Promise. `name` may be a function of the method's
- * arguments, e.g. `@UseModel((req: CaptionRequestDto) => req.model ?? 'caption-local')`.
+ * arguments, e.g. `@UseModel((req: { model?: string }) => req.model ?? 'my-model')`.
  *
  * ```ts
- * @UseModel('caption-local')
- * async write(request: CaptionRequest): Promise<CaptionResult> {
- *   return currentModel().generate(request);
+ * @UseModel('my-model')
+ * async answer(question: string): Promise<string> {
+ *   return currentModel<MyModel>().ask(question); // MyModel extends LoadedModel
  * }
  * ```
  */
@@ -67,10 +70,11 @@ export function UseModel<A extends unknown[]>(name: string | ((...args: A) => st
 }
 
 /**
- * The model leased by the innermost enclosing `@UseModel` method (or the one named `name`).
+ * The model leased by the innermost enclosing `@UseModel` method (or the one named `name`), as
+ * the kind `M` the caller expects under that name (the pool only knows `LoadedModel`).
  * @throws Error when called outside such a method: a programming error.
  */
-export function currentModel(name?: string): LoadedModel {
+export function currentModel<M extends LoadedModel = LoadedModel>(name?: string): M {
   const stack = held.getStore() ?? [];
   const found = name ? [...stack].reverse().find((h) => h.name === name) : stack[stack.length - 1];
   if (!found) {
@@ -80,5 +84,5 @@ export function currentModel(name?: string): LoadedModel {
         : 'currentModel() called outside a @UseModel method',
     );
   }
-  return found.model;
+  return found.model as M;
 }

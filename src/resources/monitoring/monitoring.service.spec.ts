@@ -23,7 +23,13 @@ import { SystemMetricsSampler, SystemProbe } from './system-metrics';
 const counters = { hits: 0, misses: 0, requests: 0, serverErrors: 0 };
 
 function resource(name: string, type: ResourceType, health: () => Promise<ResourceHealth>) {
-  return { name, type, state: ResourceState.READY, health } as unknown as ManagedResource;
+  return {
+    name,
+    type,
+    state: ResourceState.READY,
+    dependsOn: [],
+    health,
+  } as unknown as ManagedResource;
 }
 
 function build(env: Partial<AppConfig>, resources: ManagedResource[] = []) {
@@ -250,9 +256,9 @@ describe('MonitoringService', () => {
     const { service } = build({ ENABLE_MONITORING: false }, [
       resource('database', ResourceType.DATABASE, async () => ({ status: 'healthy' })),
       resource('redis', ResourceType.REDIS, async () => ({ status: 'disabled' })),
-      resource('http_client', ResourceType.HTTP_CLIENT, async () => ({ status: 'degraded' })),
+      resource('http', ResourceType.HTTP_CLIENT, async () => ({ status: 'degraded' })),
       resource('cache', ResourceType.CACHE, () => new Promise(() => undefined)),
-      resource('ai_model', ResourceType.AI_MODEL, async () => ({ status: 'healthy' })),
+      resource('models', ResourceType.AI_MODEL, async () => ({ status: 'healthy' })),
     ]);
     const pending = service.health();
     await jest.advanceTimersByTimeAsync(3000);

@@ -26,11 +26,7 @@ function build(options: { redisEnabled: boolean; databaseFails?: boolean; hold?:
     run: (fn: (client: { ping: typeof ping }) => Promise<unknown>) => fn({ ping }),
   } as unknown as RedisService;
   const generate = jest.fn(async () => ({ caption: 'hi', hashtags: [] }));
-  const models = {
-    defaultModel: 'caption-local',
-    withModel: (_name: string, fn: (m: { generate: typeof generate }) => unknown) =>
-      Promise.resolve(fn({ generate })),
-  } as unknown as ModelPoolService;
+  const models = { selfTest: () => generate() } as unknown as ModelPoolService;
   const metrics = { observeSelfTest: jest.fn() } as unknown as MetricsService;
   const service = new PerformanceTestService(cache, database, redis, models, metrics);
   return { service, query, ping, generate, store, metrics };

@@ -12,6 +12,9 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import { RedisConnection, createRedisConnection, redisMode } from './redis.connection-factory';
 
+/** Redis's one name: registry, health check key, metrics label, route segment. */
+export const REDIS_RESOURCE_NAME = 'redis';
+
 type MessageHandler = (message: string) => void;
 
 /** Smoothing of the latency average: recent operations weigh most. */
@@ -46,7 +49,7 @@ export class RedisService extends ManagedResourceBase {
     // Optional: the cache falls back to its in-process level (see the contract's readiness). A
     // start without Redis carries on in `error`; the connections keep retrying in the
     // background and the resource moves to `ready` when Redis answers.
-    super('redis', ResourceType.REDIS, { required: false });
+    super(REDIS_RESOURCE_NAME, ResourceType.REDIS, { required: false });
     this.enabled = config.redisEnabled;
     registry.register(this);
   }

@@ -188,27 +188,27 @@ describe('ManagedResourceBase failure paths', () => {
   });
 });
 
-describe("Nest's lifecycle hooks, shared by every resource", () => {
+describe('the boot open, shared by every resource', () => {
   it('a required resource that cannot open stops the start', async () => {
     const r = new TroubledResource(true);
     r.openFailure = new Error('ECONNREFUSED');
-    await expect(r.onModuleInit()).rejects.toThrow('ECONNREFUSED');
+    await expect(r.startUp()).rejects.toThrow('ECONNREFUSED');
     expect(r.state).toBe(ResourceState.ERROR);
   });
 
   it('an optional resource that cannot open lets the start go on, in error until it recovers', async () => {
     const r = new TroubledResource(false);
     r.openFailure = new Error('ECONNREFUSED');
-    await expect(r.onModuleInit()).resolves.toBeUndefined();
+    await expect(r.startUp()).resolves.toBeUndefined();
     expect(r.state).toBe(ResourceState.ERROR);
     expect(r.stats()).toEqual({ last_error: 'ECONNREFUSED' });
   });
 
-  it('opens at module init and closes at application shutdown', async () => {
+  it('opens at start-up and closes on shutdown', async () => {
     const r = new TroubledResource(false);
-    await r.onModuleInit();
+    await r.startUp();
     expect(r.state).toBe(ResourceState.READY);
-    await r.onApplicationShutdown();
+    await r.shutdown();
     expect(r.state).toBe(ResourceState.CLOSED);
     expect(r.closes).toBe(1);
   });

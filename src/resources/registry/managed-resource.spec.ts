@@ -15,8 +15,8 @@ class FakeResource extends ManagedResourceBase {
   closes = 0;
   failNextInit = false;
   disabled = false;
-  constructor(name = 'fake', type = ResourceType.CACHE, required = true) {
-    super(name, type, { required });
+  constructor(name = 'fake', type = ResourceType.CACHE, required = true, dependsOn: string[] = []) {
+    super(name, type, { required, dependsOn });
   }
   use(): string {
     this.assertUsable();
@@ -128,18 +128,18 @@ describe('ManagedResourceBase', () => {
 });
 
 describe('ResourceRegistry', () => {
-  it('initializes in order of dependence and shuts down in reverse', async () => {
+  it('initializes in order of declared dependence and shuts down in reverse', async () => {
     const order: string[] = [];
     const registry = new ResourceRegistry();
-    const make = (name: string, type: ResourceType) => {
-      const r = new FakeResource(name, type);
+    const make = (name: string, type: ResourceType, dependsOn: string[] = []) => {
+      const r = new FakeResource(name, type, true, dependsOn);
       const init = r.init.bind(r);
       const shutdown = r.shutdown.bind(r);
       r.init = async () => (order.push(`init:${name}`), init());
       r.shutdown = async () => (order.push(`stop:${name}`), shutdown());
       return r;
     };
-    registry.register(make('models', ResourceType.AI_MODEL));
+    registry.register(make('models', ResourceType.AI_MODEL, ['redis']));
     registry.register(make('db', ResourceType.DATABASE));
     registry.register(make('redis', ResourceType.REDIS));
     expect(registry.startupPending()).toEqual({

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import {
   IllegalStateTransitionError,
   ResourceUnavailableError,
@@ -25,11 +25,21 @@ export interface ManagedResource {
    */
   readonly required: boolean;
   /**
+   * Names of the resources this one uses. It opens after them and closes before them, at boot
+   * and on the admin initialize/shutdown; an unknown name or a cycle stops the start.
+   */
+  readonly dependsOn: readonly string[];
+  /**
    * What the startup probe still waits for on this resource, as short phrases (empty once it
    * has started). A required resource waits until it is usable; an optional one only until its
    * first initialization attempt has ended, whatever its outcome.
    */
   startupPending(): string[];
+  /**
+   * The boot's open (the registry calls it in dependency order): like `init`, except that an
+   * optional resource that cannot open does not throw; it stays in `error` and recovers later.
+   */
+  startUp(): Promise<void>;
   /** Opens the resource. Idempotent: a second call while ready is a no-op. */
   init(): Promise<void>;
   /** Drains and closes the resource. Idempotent: a second call is a no-op. */
@@ -51,9 +61,7 @@ export const RESOURCE_DISABLED = Symbol('resource-disabled');
  * coalesce concurrent calls, and a guard that turns use-after-shutdown into a typed error.
  * Subclasses implement only how to open, close and probe their backend.
  */
-export abstract class ManagedResourceBase
-  implements ManagedResource, OnModuleInit, OnApplicationShutdown
-{
+export abstract class ManagedResourceBase implements ManagedResource {
   protected readonly logger: Logger;
   private current: ResourceState = ResourceState.CLOSED;
   private readonly transitions = new Map<string, number>();
@@ -63,14 +71,29 @@ export abstract class ManagedResourceBase
   protected lastError?: string;
 
   readonly required: boolean;
+  private readonly dependencies: string[];
 
   protected constructor(
     readonly name: string,
     readonly type: ResourceType,
-    options: { required: boolean },
+    options: { required: boolean; dependsOn?: readonly string[] },
   ) {
     this.logger = new Logger(`Resource:${name}`);
     this.required = options.required;
+    this.dependencies = [...(options.dependsOn ?? [])];
+  }
+
+  get dependsOn(): readonly string[] {
+    return this.dependencies;
+  }
+
+  /**
+   * Declares one more resource this one uses, for what is plugged into it after construction
+   * (a model loader that calls the HTTP pool makes the model pool depend on it). Call it from a
+   * constructor: the order is fixed when the boot starts.
+   */
+  addDependency(name: string): void {
+    if (!this.dependencies.includes(name)) this.dependencies.push(name);
   }
 
   get state(): ResourceState {
@@ -94,19 +117,14 @@ export abstract class ManagedResourceBase
   }
 
   /**
-   * Nest's start-up hook, the same for every resource: a required resource that cannot open
-   * stops the start; an optional one starts in `error` (its move there is logged with the
-   * reason) and recovers by itself once its backend answers.
+   * The boot's open, the same for every resource: a required resource that cannot open stops
+   * the start; an optional one starts in `error` (its move there is logged with the reason) and
+   * recovers by itself once its backend answers.
    */
-  async onModuleInit(): Promise<void> {
+  async startUp(): Promise<void> {
     await this.init().catch((error: unknown) => {
       if (this.required) throw error;
     });
-  }
-
-  /** Nest's shutdown hook: resources close in the reverse order they opened. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.shutdown();
   }
 
   async init(): Promise<void> {

@@ -12,8 +12,8 @@ class FlakyResource extends ManagedResourceBase {
   closes = 0;
   health_: ResourceHealth = { status: 'healthy' };
 
-  constructor(name: string, type: ResourceType, required: boolean) {
-    super(name, type, { required });
+  constructor(name: string, type: ResourceType, required: boolean, dependsOn: string[] = []) {
+    super(name, type, { required, dependsOn });
   }
   stats() {
     return { opens: this.opens };
@@ -33,21 +33,21 @@ class FlakyResource extends ManagedResourceBase {
 function fiveResources() {
   const registry = new ResourceRegistry();
   const r = {
-    models: new FlakyResource('models', ResourceType.AI_MODEL, true),
-    cache: new FlakyResource('cache', ResourceType.CACHE, false),
+    models: new FlakyResource('models', ResourceType.AI_MODEL, true, ['http']),
+    cache: new FlakyResource('cache', ResourceType.CACHE, false, ['redis']),
     http: new FlakyResource('http', ResourceType.HTTP_CLIENT, false),
     redis: new FlakyResource('redis', ResourceType.REDIS, false),
     db: new FlakyResource('db', ResourceType.DATABASE, true),
   };
-  // Registered in the worst order on purpose: the registry sorts by dependence.
+  // Registered in the worst order on purpose: the registry orders by declared dependence.
   Object.values(r).forEach((resource) => registry.register(resource));
   return { registry, r };
 }
 
 describe('ResourceRegistry when resources fail', () => {
-  it('orders all five resource types by dependence, whatever the order of registration', () => {
+  it('orders the resources by their declared dependencies, whatever the order of registration', () => {
     const { registry } = fiveResources();
-    expect(registry.all().map((x) => x.name)).toEqual(['db', 'redis', 'http', 'cache', 'models']);
+    expect(registry.all().map((x) => x.name)).toEqual(['http', 'models', 'redis', 'cache', 'db']);
   });
 
   it('finds a resource by name, and nothing for an unknown name', () => {
@@ -101,8 +101,8 @@ describe('ResourceRegistry when resources fail', () => {
     await registry.initializeAll();
     jest.restoreAllMocks();
     expect(lines).toEqual([
-      'error initialize db failed: db unreachable',
       'warn initialize redis failed: redis unreachable (optional: serving without it)',
+      'error initialize db failed: db unreachable',
     ]);
   });
 

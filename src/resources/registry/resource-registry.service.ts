@@ -1,19 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ManagedResource, ResourceHealth } from './managed-resource';
-import { ResourceState, ResourceType } from './resource-state';
-
-/** Order of dependence: the cache and models use Redis and HTTP, which outlive them. */
-const DEPENDENCE_ORDER = [
-  ResourceType.DATABASE,
-  ResourceType.REDIS,
-  ResourceType.HTTP_CLIENT,
-  ResourceType.CACHE,
-  ResourceType.AI_MODEL,
-];
+import { dependencyOrder } from './resource-graph';
+import { ResourceState } from './resource-state';
 
 /**
- * Knows every managed resource, kept in order of dependence (the database and Redis before
- * the cache and models that use them). Initialize walks that order; shutdown walks it backwards.
+ * Knows every managed resource, in the order their declared dependencies give (`dependsOn`:
+ * Redis before the cache that uses it). The boot and the admin initialize walk that order;
+ * shutdown walks it backwards.
  */
 @Injectable()
 export class ResourceRegistry {
@@ -42,9 +35,9 @@ export class ResourceRegistry {
     return this.resources.get(name);
   }
 
+  /** Every resource, dependencies first. @throws ResourceGraphError (unknown name, cycle) */
   all(): ManagedResource[] {
-    const rank = (r: ManagedResource) => DEPENDENCE_ORDER.indexOf(r.type);
-    return [...this.resources.values()].sort((a, b) => rank(a) - rank(b));
+    return dependencyOrder([...this.resources.values()]);
   }
 
   states(): Record<string, ResourceState> {
@@ -58,6 +51,15 @@ export class ResourceRegistry {
   startupPending(): Record<string, string[]> {
     const pending = this.all().map((r) => [r.name, r.startupPending()] as const);
     return Object.fromEntries(pending.filter(([, waits]) => waits.length > 0));
+  }
+
+  /**
+   * The boot: opens every resource in dependency order. A required resource that cannot open
+   * stops it (throws), as does an unknown dependency or a cycle; an optional one is left in
+   * `error` to recover by itself.
+   */
+  async startAll(): Promise<void> {
+    for (const resource of this.all()) await resource.startUp();
   }
 
   /** Opens every resource in order; one failing does not stop the others from trying. */

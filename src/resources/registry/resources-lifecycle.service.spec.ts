@@ -1,42 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { validateConfig } from '../../config/app-config';
-import { ManagedResourceBase, ResourceHealth } from './managed-resource';
 import { ResourceRegistry } from './resource-registry.service';
 import { ResourceType } from './resource-state';
 import { ResourcesLifecycleService } from './resources-lifecycle.service';
+import { RecordingResource } from './testing/recording-resource';
 
 Logger.overrideLogger(false);
-
-class SimpleResource extends ManagedResourceBase {
-  down = false;
-  readonly events: string[];
-  constructor(name: string, type: ResourceType, events: string[]) {
-    super(name, type, { required: true });
-    this.events = events;
-  }
-  stats() {
-    return {};
-  }
-  protected async doInit() {
-    this.events.push(`open:${this.name}`);
-    if (this.down) throw new Error('unreachable');
-  }
-  protected async doShutdown() {
-    this.events.push(`close:${this.name}`);
-  }
-  protected async probe(): Promise<ResourceHealth> {
-    return { status: 'healthy' };
-  }
-}
 
 const GRACE_MS = 2000;
 
 function setup() {
   const events: string[] = [];
   const registry = new ResourceRegistry();
-  const db = new SimpleResource('database', ResourceType.DATABASE, events);
-  const redis = new SimpleResource('redis', ResourceType.REDIS, events);
+  const db = new RecordingResource('database', ResourceType.DATABASE, events);
+  const redis = new RecordingResource('redis', ResourceType.REDIS, events);
   registry.register(db);
   registry.register(redis);
   const lifecycle = new LifecycleService();

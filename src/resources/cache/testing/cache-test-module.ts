@@ -1,15 +1,16 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
 import { ResourceRegistry } from '../../registry/resource-registry.service';
+import { ResourcesBoot } from '../../registry/resources-boot';
 
-/** What AppCacheModule expects the app to provide globally (AppConfig, ResourceRegistry). */
+/** What AppCacheModule expects the app to provide globally (AppConfig, the registry and its boot). */
 @Global()
 @Module({})
 export class CacheTestDepsModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CacheTestDepsModule,
-      providers: [{ provide: AppConfig, useValue: config }, ResourceRegistry],
+      providers: [{ provide: AppConfig, useValue: config }, ResourceRegistry, ResourcesBoot],
       exports: [AppConfig, ResourceRegistry],
     };
   }

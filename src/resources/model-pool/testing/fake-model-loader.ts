@@ -1,4 +1,3 @@
-import { CaptionRequest, CaptionResult } from '../caption.types';
 import { ModelPool, ModelPoolOptions } from '../model-pool';
 import { LoadedModel, ModelLoader, ModelSpec, ModelStatus } from '../model-pool.types';
 import { ModelLoaderRegistry } from '../model-loader.registry';
@@ -20,7 +19,7 @@ export interface FakeBehaviour {
 }
 
 /** A loader with declared sizes and delays that records what happened, for pool tests. */
-export class FakeLoader implements ModelLoader {
+export class FakeLoader implements ModelLoader<FakeModel> {
   readonly behaviour = new Map<string, FakeBehaviour>();
   readonly loadCalls: string[] = [];
   readonly unloaded: string[] = [];
@@ -41,7 +40,7 @@ export class FakeLoader implements ModelLoader {
     for (const finish of hung) finish();
   }
 
-  async load(spec: ModelSpec, signal: AbortSignal): Promise<LoadedModel> {
+  async load(spec: ModelSpec, signal: AbortSignal): Promise<FakeModel> {
     const b = this.behaviour.get(spec.name) ?? {};
     this.loadCalls.push(spec.name);
     this.signals.push(signal);
@@ -74,8 +73,9 @@ export class FakeModel implements LoadedModel {
     private readonly unloadFailMessage?: string,
   ) {}
 
-  async generate(input: CaptionRequest): Promise<CaptionResult> {
-    return { caption: `${this.name}: ${input.content_description}`, hashtags: [] };
+  /** The fake's inference: answers `<model name>: <text>`. */
+  async generate(input: FakeInput): Promise<FakeOutput> {
+    return { text: `${this.name}: ${input.text}` };
   }
 
   unload(): void {
@@ -102,13 +102,18 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-export const REQUEST: CaptionRequest = {
-  content_description: 'a test',
-  style: 'casual',
-  hashtag_count: 0,
-  language: 'en',
-  max_length: 100,
-};
+/** What a fake model is asked: a text, and a free label tests may pick a model by. */
+export interface FakeInput {
+  text: string;
+  label?: string;
+}
+
+/** What a fake model answers. */
+export interface FakeOutput {
+  text: string;
+}
+
+export const REQUEST: FakeInput = { text: 'a test' };
 
 /** A pool of fake models a, b, c, d (10 MB estimates) with roomy limits unless overridden. */
 export function makeFakePool(

@@ -3,9 +3,9 @@
  * tone and length, plus hashtags. The phrase data lives in caption-styles, caption-tones and
  * caption-fillers; this file holds the deterministic picking and layout the cache relies on.
  */
-import { InvalidInputError } from '../../../common/errors/app-errors';
-import { CAPTION_STYLES, CaptionRequest, CaptionResult } from '../caption.types';
-import { MAX_HASHTAGS } from '../model-pool.constants';
+import { InvalidInputError } from '../../common/errors/app-errors';
+import { CAPTION_STYLES, CaptionRequest, CaptionResult } from './caption-model.types';
+import { MAX_HASHTAGS } from './caption-models.constants';
 import { styleFillerTags } from './caption-fillers';
 import { STYLES } from './caption-styles';
 import { MOOD_LINES, TONES, ToneProfile, customToneLine } from './caption-tones';

@@ -1,5 +1,9 @@
 import { AppError, UpstreamError, UpstreamTimeoutError } from '../../../common/errors/app-errors';
-import { HttpPoolRequest, HttpPoolResponse, HttpRequester } from '../../http-pool/http-pool.types';
+import {
+  HttpPoolRequest,
+  HttpPoolResponse,
+  HttpRequester,
+} from '../../../resources/http-pool/http-pool.types';
 
 /**
  * A minimal real HttpRequester on fetch, for tests against a loopback server: the same

@@ -1,11 +1,11 @@
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
-import { InvalidInputError, ResourceUnavailableError } from '../../../common/errors/app-errors';
-import { CAPTION_STYLES, CaptionRequest } from '../caption.types';
-import { ModelLoaderRegistry } from '../model-loader.registry';
-import { ModelPool } from '../model-pool';
-import { LoadedModel } from '../model-pool.types';
-import { ModelRegistry, builtInModelSpecs } from '../model-registry';
+import { InvalidInputError, ResourceUnavailableError } from '../../common/errors/app-errors';
+import { CAPTION_STYLES, CaptionModel, CaptionRequest } from './caption-model.types';
+import { ModelLoaderRegistry } from '../../resources/model-pool/model-loader.registry';
+import { ModelPool } from '../../resources/model-pool/model-pool';
+import { ModelRegistry } from '../../resources/model-pool/model-registry';
+import { captionModelSpecs } from './caption-models.registrar';
 import { codePointLength } from './caption-text';
 import { WinkCaptionLoader, analyzeDescription } from './wink-caption.loader';
 
@@ -44,12 +44,12 @@ function expectValidHashtags(tags: string[], count: number): void {
 
 describe('caption-local (real wink-nlp model)', () => {
   let pool: ModelPool;
-  let loaded: LoadedModel;
+  let loaded: CaptionModel;
 
   beforeAll(async () => {
     // Loaded for real, through the pool, as the service does.
     pool = new ModelPool(
-      new ModelRegistry(builtInModelSpecs()),
+      new ModelRegistry(captionModelSpecs()),
       new ModelLoaderRegistry().register('wink', new WinkCaptionLoader()),
       {
         cacheSize: 2,
@@ -60,7 +60,7 @@ describe('caption-local (real wink-nlp model)', () => {
       },
     );
     await pool.load('caption-local');
-    loaded = await pool.withModel('caption-local', (m) => m);
+    loaded = await pool.withModel('caption-local', (m: CaptionModel) => m);
   });
 
   afterAll(() => pool.close(1000));
@@ -149,7 +149,7 @@ describe('caption-local (real wink-nlp model)', () => {
     const first = await loaded.generate(req);
     expect(await loaded.generate(req)).toEqual(first);
     const fresh = await new WinkCaptionLoader().load(
-      builtInModelSpecs()[0],
+      captionModelSpecs()[0],
       new AbortController().signal,
     );
     expect(await fresh.generate(req)).toEqual(first);
@@ -206,7 +206,7 @@ describe('caption-local (real wink-nlp model)', () => {
 
   it('refuses to generate after unload', async () => {
     const spare = await new WinkCaptionLoader().load(
-      builtInModelSpecs()[0],
+      captionModelSpecs()[0],
       new AbortController().signal,
     );
     await spare.unload();

@@ -1,12 +1,13 @@
-import { UpstreamError, UpstreamTimeoutError } from '../../../common/errors/app-errors';
-import { CaptionRequest } from '../caption.types';
-import { ModelLoaderRegistry } from '../model-loader.registry';
-import { ModelPool } from '../model-pool';
-import { ModelLoadError } from '../model-pool.errors';
-import { LoadedModel, ModelSpec } from '../model-pool.types';
-import { ModelRegistry, builtInModelSpecs } from '../model-registry';
-import { FakeOpenAiServer, json } from '../testing/fake-openai-server';
-import { FetchRequester } from '../testing/fetch-requester';
+import { UpstreamError, UpstreamTimeoutError } from '../../common/errors/app-errors';
+import { CaptionModel, CaptionRequest } from './caption-model.types';
+import { ModelLoaderRegistry } from '../../resources/model-pool/model-loader.registry';
+import { ModelPool } from '../../resources/model-pool/model-pool';
+import { ModelLoadError } from '../../resources/model-pool/model-pool.errors';
+import { ModelSpec } from '../../resources/model-pool/model-pool.types';
+import { ModelRegistry } from '../../resources/model-pool/model-registry';
+import { captionModelSpecs } from './caption-models.registrar';
+import { FakeOpenAiServer, json } from './testing/fake-openai-server';
+import { FetchRequester } from './testing/fetch-requester';
 import { codePointLength } from './caption-text';
 import {
   OpenAiCaptionLoader,
@@ -15,7 +16,7 @@ import {
 } from './openai-caption.loader';
 
 const API_KEY = 'sk-test-SECRET-0123456789';
-const SPEC: ModelSpec = builtInModelSpecs()[1];
+const SPEC: ModelSpec = captionModelSpecs()[1];
 const HASHTAG = /^#[A-Za-z0-9_]+$/;
 
 const REQUEST: CaptionRequest = {
@@ -233,7 +234,7 @@ describe('openai-compatible model against a loopback OpenAI-compatible server', 
 
   it('through the pool: a bad model id marks the model error, a fixed endpoint loads on retry', async () => {
     const pool = new ModelPool(
-      new ModelRegistry(builtInModelSpecs()),
+      new ModelRegistry(captionModelSpecs()),
       new ModelLoaderRegistry().register('openai', loader({ model: 'late-model' })),
       {
         cacheSize: 2,
@@ -244,7 +245,7 @@ describe('openai-compatible model against a loopback OpenAI-compatible server', 
       },
     );
     const error = await failure(
-      pool.withModel('openai-compatible', (m: LoadedModel) => m.generate(REQUEST)),
+      pool.withModel('openai-compatible', (m: CaptionModel) => m.generate(REQUEST)),
     );
     expect(error).toBeInstanceOf(ModelLoadError);
     const status = pool.status().models.find((m) => m.name === 'openai-compatible');
@@ -253,7 +254,9 @@ describe('openai-compatible model against a loopback OpenAI-compatible server', 
 
     server.modelIds.push('late-model');
     await expect(pool.load('openai-compatible')).resolves.toBe('loaded');
-    const result = await pool.withModel('openai-compatible', (m) => m.generate(REQUEST));
+    const result = await pool.withModel('openai-compatible', (m: CaptionModel) =>
+      m.generate(REQUEST),
+    );
     expect(result.caption).toBe('Sunset walks with my best friend');
     expect(pool.status().models.find((m) => m.name === 'openai-compatible')?.memory_mb).toBe(1);
     await pool.close(1000);

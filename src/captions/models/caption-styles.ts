@@ -4,7 +4,7 @@
  * without reading the layout code. Order matters: picks index into these lists with a seeded
  * PRNG, so reordering or editing an entry changes the (cached) captions for the same input.
  */
-import { CaptionStyle } from '../caption.types';
+import { CaptionStyle } from './caption-model.types';
 
 export interface StylePhrases {
   hooks: string[];

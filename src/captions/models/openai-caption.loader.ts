@@ -1,9 +1,9 @@
-import { UpstreamError } from '../../../common/errors/app-errors';
-import { redactUrl } from '../../../common/util/redact-url';
-import { HttpPoolResponse, HttpRequester } from '../../http-pool/http-pool.types';
-import { CaptionRequest, CaptionResult, CaptionStyle } from '../caption.types';
-import { ModelLoadError } from '../model-pool.errors';
-import { LoadedModel, ModelLoader, ModelSpec } from '../model-pool.types';
+import { UpstreamError } from '../../common/errors/app-errors';
+import { redactUrl } from '../../common/util/redact-url';
+import { HttpPoolResponse, HttpRequester } from '../../resources/http-pool/http-pool.types';
+import { CaptionModel, CaptionRequest, CaptionResult, CaptionStyle } from './caption-model.types';
+import { ModelLoadError } from '../../resources/model-pool/model-pool.errors';
+import { ModelLoader, ModelSpec } from '../../resources/model-pool/model-pool.types';
 import { normalizeCaptionRequest, styleFillerTags } from './caption-composer';
 import { pickHashtags, truncate } from './caption-text';
 
@@ -40,7 +40,7 @@ const SYSTEM_PROMPT =
  * Spec options: `model` (id, default OPENAI_MODEL), `temperature` (0–2, default 0.7),
  * `max_tokens` (default 600), `timeout_ms` (per completion, default HTTP_TIMEOUT).
  */
-export class OpenAiCaptionLoader implements ModelLoader {
+export class OpenAiCaptionLoader implements ModelLoader<CaptionModel> {
   constructor(private readonly config: OpenAiLoaderConfig) {}
 
   unavailableReason(): string | undefined {
@@ -49,7 +49,7 @@ export class OpenAiCaptionLoader implements ModelLoader {
     return undefined;
   }
 
-  async load(spec: ModelSpec, signal: AbortSignal): Promise<LoadedModel> {
+  async load(spec: ModelSpec, signal: AbortSignal): Promise<CaptionModel> {
     const reason = this.unavailableReason();
     if (reason) throw new ModelLoadError(spec.name, reason);
     const options = parseOptions(spec, this.config.model);
@@ -91,7 +91,7 @@ export class OpenAiCaptionLoader implements ModelLoader {
 }
 
 /** A verified endpoint + model id; each `generate` is one chat completion. */
-export class OpenAiCaptionModel implements LoadedModel {
+export class OpenAiCaptionModel implements CaptionModel {
   /** Holds no weights: a connection config only. */
   readonly memoryMb = 1;
   private unloaded = false;

@@ -3,7 +3,7 @@
  * tags of its own. Separate from the phrase banks because only hashtag picking reads them.
  * Order matters: fillers are taken in list order.
  */
-import { CaptionStyle } from '../caption.types';
+import { CaptionStyle } from './caption-model.types';
 import { STYLES } from './caption-styles';
 
 /** Tags any style can fall back on; with a style's own there are always more than 30. */

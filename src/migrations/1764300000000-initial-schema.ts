@@ -1,6 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Captions, background batch jobs and their items. */
+/**
+ * Captions, background batch jobs and their items: the schema both features started with, in
+ * one migration that deployed databases have already applied, so its class name and timestamp
+ * stay as they are. New migrations go in their feature's folder (`src/captions/migrations/`,
+ * `src/batch/migrations/`) and are listed in `src/database.schema.ts`.
+ */
 export class InitialSchema1764300000000 implements MigrationInterface {
   name = 'InitialSchema1764300000000';
 

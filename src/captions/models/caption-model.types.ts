@@ -1,3 +1,5 @@
+import { LoadedModel } from '../../resources/model-pool/model-pool.types';
+
 /** The caption styles the API accepts (`style` of a caption request). */
 export const CAPTION_STYLES = [
   'casual',
@@ -39,10 +41,22 @@ export interface CaptionResult {
   hashtags: string[];
 }
 
-/** A caption plus which model wrote it, as `ModelPoolService.generateCaption` answers. */
+/** A caption plus which model wrote it, as `CaptionWriter.generateCaption` answers. */
 export interface CaptionGeneration extends CaptionResult {
   /** The model that produced this caption. */
   model: string;
   /** True when the requested model failed and MODEL_FALLBACK answered instead. */
   fallback: boolean;
+}
+
+/**
+ * A caption model in the pool: what the `wink` and `openai` loaders (and any loader a MODEL_CONFIG
+ * caption model names) return. Lease one with `ModelPoolService.withModel<CaptionModel>`.
+ */
+export interface CaptionModel extends LoadedModel {
+  /**
+   * Writes one caption: exactly `hashtag_count` valid hashtags, a caption within `max_length`.
+   * May throw AppErrors (InvalidInputError, UpstreamError, ...).
+   */
+  generate(request: CaptionRequest): Promise<CaptionResult>;
 }

@@ -1,12 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { CircuitOpenError } from '../../../common/errors/app-errors';
-import { UpstreamBadAnswerError } from '../../http-pool/http-pool.errors';
-import { HttpPoolService } from '../../http-pool/http-pool.service';
-import { createHttpPool } from '../../http-pool/testing/http-pool.fixture';
-import { CaptionRequest } from '../caption.types';
-import { LoadedModel } from '../model-pool.types';
-import { builtInModelSpecs } from '../model-registry';
-import { FakeOpenAiServer, RecordedRequest, json } from '../testing/fake-openai-server';
+import { CircuitOpenError } from '../../common/errors/app-errors';
+import { UpstreamBadAnswerError } from '../../resources/http-pool/http-pool.errors';
+import { HttpPoolService } from '../../resources/http-pool/http-pool.service';
+import { createHttpPool } from '../../resources/http-pool/testing/http-pool.fixture';
+import { CaptionModel, CaptionRequest } from './caption-model.types';
+import { captionModelSpecs } from './caption-models.registrar';
+import { FakeOpenAiServer, RecordedRequest, json } from './testing/fake-openai-server';
 import { OpenAiCaptionLoader, assertChatCompletion } from './openai-caption.loader';
 
 const THRESHOLD = 3;
@@ -33,7 +32,7 @@ const BAD_ANSWERS: Record<string, (req: RecordedRequest, res: ServerResponse) =>
 describe('openai-compatible model through the real HTTP pool: bad answers open the circuit', () => {
   let server: FakeOpenAiServer;
   let pool: HttpPoolService;
-  let model: LoadedModel;
+  let model: CaptionModel;
 
   const chats = () => server.requests.filter((r) => r.path === '/v1/chat/completions').length;
   const failureOf = (promise: Promise<unknown>) =>
@@ -53,7 +52,7 @@ describe('openai-compatible model through the real HTTP pool: bad answers open t
     }).pool;
     await pool.init();
     const loader = new OpenAiCaptionLoader({ baseUrl, model: 'tiny-model', requester: pool });
-    model = await loader.load(builtInModelSpecs()[1], new AbortController().signal);
+    model = await loader.load(captionModelSpecs()[1], new AbortController().signal);
   });
 
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import type { ItemEntity, ItemSentence, ItemToken, ItsFunction, WinkMethods } from 'wink-nlp';
-import { InvalidInputError, ResourceUnavailableError } from '../../../common/errors/app-errors';
-import { CaptionRequest, CaptionResult } from '../caption.types';
-import { LoadedModel, ModelLoader, ModelSpec } from '../model-pool.types';
+import { InvalidInputError, ResourceUnavailableError } from '../../common/errors/app-errors';
+import { CaptionModel, CaptionRequest, CaptionResult } from './caption-model.types';
+import { ModelLoader, ModelSpec } from '../../resources/model-pool/model-pool.types';
 import { TextAnalysis, composeCaption, normalizeCaptionRequest } from './caption-composer';
 import { cleanText, toHashtagBody } from './caption-text';
 
@@ -28,8 +28,8 @@ const QUANTITY_ENTITIES = new Set([
  * Loader type `wink`: the wink-nlp English "lite web" model (POS tags, entities, sentiment),
  * loaded from npm at load time, plus the caption composer. Works offline. No options.
  */
-export class WinkCaptionLoader implements ModelLoader {
-  async load(_spec: ModelSpec, signal: AbortSignal): Promise<LoadedModel> {
+export class WinkCaptionLoader implements ModelLoader<CaptionModel> {
+  async load(_spec: ModelSpec, signal: AbortSignal): Promise<CaptionModel> {
     signal.throwIfAborted();
     // Imported on load, not at start-up, so an unused model costs nothing. Node keeps the
     // module's data (~6 MB) in its require cache after unload; the NLP instance (~10 MB plus
@@ -46,7 +46,7 @@ export class WinkCaptionLoader implements ModelLoader {
 }
 
 /** A loaded caption-local model. */
-export class WinkCaptionModel implements LoadedModel {
+export class WinkCaptionModel implements CaptionModel {
   private nlp?: WinkMethods;
 
   constructor(nlp: WinkMethods) {
