@@ -1,11 +1,15 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
 import { AppConfig } from '../../config/app-config';
 import { REDIS_RESOURCE_NAME, RedisService } from '../redis/redis.service';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
+import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import { CACHE_RESOURCE_NAME, SWEEP_INTERVAL_NAME } from './cache.constants';
+import { defineCacheMetrics } from './cache.metrics';
+import { cacheSelfTest, observeCache } from './cache.observation';
 import { CacheStats, GetOrSetOptions, SetOptions } from './cache.types';
 import { TieredCache } from './tiered-cache';
 
@@ -97,6 +101,18 @@ export class CacheService extends ManagedResourceBase {
   /** For the status endpoint and the monitoring module. */
   stats(): CacheStatus {
     return { ...this.cache.stats(), state: this.state };
+  }
+
+  observe(): ResourceObservation {
+    return observeCache(this.stats());
+  }
+
+  defineMetrics(m: MetricDefinitions): void {
+    defineCacheMetrics(m, () => this.stats());
+  }
+
+  selfTestPlan(): SelfTestPlan {
+    return cacheSelfTest(this);
   }
 
   protected async doInit(): Promise<void> {

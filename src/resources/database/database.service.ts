@@ -5,6 +5,7 @@ import { MigrationExecutor } from 'typeorm/migration/MigrationExecutor';
 import { AppConfig } from '../../config/app-config';
 import { redactUrl } from '../../common/util/redact-url';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
+import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import {
@@ -14,6 +15,7 @@ import {
   MIGRATION_LOCK_KEY,
 } from './database.constants';
 import { DatabaseUnavailableError, breaksConnection, toDatabaseError } from './database.errors';
+import { DatabaseStatus, observeDatabase } from './database.observation';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { QueryStatsSubscriber } from './query-stats.subscriber';
 import { withTimeout } from '../../common/util/with-timeout';
@@ -94,7 +96,7 @@ export class DatabaseService extends ManagedResourceBase {
     return this.withSession((manager) => manager.query(sql, parameters) as Promise<T[]>);
   }
 
-  stats(): Record<string, unknown> {
+  stats(): DatabaseStatus {
     const pool = this.pool;
     const { size, maxOverflow, max } = this.poolBounds;
     const total = pool?.totalCount ?? 0;
@@ -123,6 +125,15 @@ export class DatabaseService extends ManagedResourceBase {
       },
       last_error: this.lastError ?? null,
     };
+  }
+
+  observe(): ResourceObservation {
+    return observeDatabase(this.stats());
+  }
+
+  /** The self-test: a `SELECT 1` per round. */
+  selfTestPlan(): SelfTestPlan {
+    return { operations: [() => this.query('SELECT 1')] };
   }
 
   /** Connections in use as a share of the pool's maximum, 0–100. */

@@ -5,6 +5,7 @@ import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { CircuitOpenError, ResourceUnavailableError } from '../../common/errors/app-errors';
 import { AppConfig } from '../../config/app-config';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
+import type { ResourceObservation } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import {
@@ -13,6 +14,7 @@ import {
   HTTP_POOL_RESOURCE_NAME,
 } from './http-pool.constants';
 import { acceptAnswer, axiosResponseType } from './http-pool.answer';
+import { observeHttpPool } from './http-pool.observation';
 import { RequestDeadline } from './http-pool.deadline';
 import {
   AttemptFailure,
@@ -135,6 +137,10 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
       in_flight: this.inFlight,
       hosts: Object.fromEntries(this.hosts.all().map((h) => [h.key, this.hostStats(h)])),
     };
+  }
+
+  observe(): ResourceObservation {
+    return observeHttpPool(this.stats());
   }
 
   /** (Re)creates the agents, so initialize after shutdown works. */

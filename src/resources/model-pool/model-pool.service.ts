@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
+import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
 import { AppConfig } from '../../config/app-config';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
+import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import { ModelLoaderRegistry } from './model-loader.registry';
 import { ModelPool } from './model-pool';
 import { MODEL_POOL_RESOURCE_NAME } from './model-pool.constants';
 import { ModelConfigError } from './model-pool.errors';
+import { defineModelMetrics } from './model-pool.metrics';
+import { observeModelPool } from './model-pool.observation';
 import {
   LoadedModel,
   ModelLoader,
@@ -155,6 +159,19 @@ export class ModelPoolService extends ManagedResourceBase {
 
   stats(): Record<string, unknown> {
     return { name: this.name, type: this.type, state: this.state, ...this.pool.status() };
+  }
+
+  observe(): ResourceObservation {
+    return observeModelPool(this.status());
+  }
+
+  defineMetrics(m: MetricDefinitions): void {
+    defineModelMetrics(m, () => this.status());
+  }
+
+  /** The performance self-test's operation: the one the models' feature registered. */
+  selfTestPlan(): SelfTestPlan {
+    return { operations: [() => this.selfTest()] };
   }
 
   protected async doInit(): Promise<void> {

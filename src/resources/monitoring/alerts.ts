@@ -1,17 +1,26 @@
 import { ALERT_THRESHOLDS } from './monitoring.constants';
 import { round } from '../../common/util/round';
 
-/** The performance targets v14 watches, as they are named in `alerts[].metric`. */
-export const ALERT_METRICS = [
-  'cache_hit_rate',
-  'database_pool_usage_percent',
-  'http_pool_usage_percent',
-  'memory_usage_percent',
-  'error_rate',
-  'cached_response_p95_ms',
-] as const;
+/**
+ * A performance target as named in `alerts[].metric`: `cache_hit_rate`, `memory_usage_percent`,
+ * `error_rate`, `cached_response_p95_ms`, and `<pool>_pool_usage_percent` for each resource whose
+ * pool reports its usage (`database_pool_usage_percent`, `http_pool_usage_percent`).
+ */
+export type AlertMetric = string;
 
-export type AlertMetric = (typeof ALERT_METRICS)[number];
+/** The name of a pool's usage target. */
+export const poolAlertMetric = (pool: string): AlertMetric => `${pool}_pool_usage_percent`;
+
+/** Every target v14 watches, in the order alerts are listed, given the pools with a usage. */
+export function alertMetrics(pools: readonly string[]): AlertMetric[] {
+  return [
+    'cache_hit_rate',
+    ...pools.map(poolAlertMetric),
+    'memory_usage_percent',
+    'error_rate',
+    'cached_response_p95_ms',
+  ];
+}
 
 /** One entry of `alerts` in /resources/monitoring/stats (the v14 shape plus `since`). */
 export interface Alert {
@@ -40,8 +49,8 @@ export interface RateReading {
 export interface AlertInputs {
   /** Cache hits / lookups over the rate window. */
   cacheHitRate?: RateReading;
-  /** Percent of each pool's connections in use; undefined for a pool not judged. */
-  poolUsagePercent: { database?: number; http?: number };
+  /** Percent of each pool's connections in use, by resource name; undefined: not judged. */
+  poolUsagePercent: Record<string, number | undefined>;
   memoryUsagePercent?: number;
   /** 5xx answers / requests over the rate window. */
   errorRate?: RateReading;
@@ -73,8 +82,9 @@ export function evaluateAlerts(
       missed: value < t.cacheHitRate,
     });
   }
-  above('database_pool_usage_percent', inputs.poolUsagePercent.database, t.poolUsagePercent);
-  above('http_pool_usage_percent', inputs.poolUsagePercent.http, t.poolUsagePercent);
+  for (const [pool, usage] of Object.entries(inputs.poolUsagePercent)) {
+    above(poolAlertMetric(pool), usage, t.poolUsagePercent);
+  }
   above('memory_usage_percent', inputs.memoryUsagePercent, t.memoryUsagePercent);
   const errors = inputs.errorRate;
   if (errors && errors.total >= t.errorMinRequests) {
@@ -103,7 +113,7 @@ export class AlertTracker {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Applies a new set of readings; returns the alerts active now, in ALERT_METRICS order. */
+  /** Applies a new set of readings; returns the alerts active now, in the readings' order. */
   update(readings: readonly Reading[]): Alert[] {
     const now = this.clock();
     const byMetric = new Map(readings.map((r) => [r.metric, r]));
@@ -123,16 +133,18 @@ export class AlertTracker {
         `alert cleared: ${metric} ${current} (threshold ${state.threshold}) after ${Math.round((now - state.since) / 1000)} s`,
       );
     }
-    return ALERT_METRICS.filter((m) => this.active.has(m)).map((metric) => {
-      const reading = byMetric.get(metric) as Reading;
-      const state = this.active.get(metric) as { since: number };
-      return {
-        metric,
-        value: reading.value,
-        threshold: reading.threshold,
-        since: new Date(state.since).toISOString(),
-      };
-    });
+    return readings
+      .filter((r) => this.active.has(r.metric))
+      .map((reading) => {
+        const metric = reading.metric;
+        const state = this.active.get(metric) as { since: number };
+        return {
+          metric,
+          value: reading.value,
+          threshold: reading.threshold,
+          since: new Date(state.since).toISOString(),
+        };
+      });
   }
 
   isActive(metric: AlertMetric): boolean {

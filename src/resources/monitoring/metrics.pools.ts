@@ -1,82 +1,78 @@
-import { DatabaseService } from '../database/database.service';
-import { HttpPoolService } from '../http-pool/http-pool.service';
-import { RedisService } from '../redis/redis.service';
-import { CollectedKind, MetricDefinitions, Read, byLabel } from './metrics.helpers';
-import { DatabaseStatsView, RedisStatsView } from './monitoring.types';
+import { CollectedKind, MetricDefinitions, Sample } from '../../common/metrics/metric-definitions';
+import type { PoolObservation, ResourceObservation } from '../registry/observation';
+import { ResourceRegistry } from '../registry/resource-registry.service';
 
-type PoolName = 'database' | 'http' | 'redis';
+type Pooled = readonly [name: string, observation: ResourceObservation, pool: PoolObservation];
 
 /**
- * The connection pools, labelled `pool="database|http|redis"`. Not every pool has every figure
- * (Redis multiplexes, so it has no usage or pending callers; http has no latency): a pool without
- * one has no series rather than a made-up 0.
+ * The connection pools, labelled `pool="<resource name>"` (database, http, redis here): built
+ * from `observe().pool` of every registered resource that has one, so a new pool shows up with
+ * no change here. Not every pool has every figure (Redis multiplexes, so it has no usage or
+ * pending callers; http has no latency): a pool without one has no series rather than a 0.
  */
-export function definePoolMetrics(
-  m: MetricDefinitions,
-  database: DatabaseService,
-  redis: RedisService,
-  http: HttpPoolService,
-): void {
-  // All three pools are read for each metric, so one failing stats() fails the scrape whole.
-  const read = () => ({
-    db: database.stats() as unknown as DatabaseStatsView,
-    redis: redis.stats() as unknown as RedisStatsView,
-    http: http.stats(),
-  });
-  type Pools = ReturnType<typeof read>;
-  /** A metric labelled by pool only; series follow the key order of `values`. */
+export function definePoolMetrics(m: MetricDefinitions, registry: ResourceRegistry): void {
+  const read = (): Pooled[] =>
+    registry.all().flatMap((r) => {
+      const o = r.observe();
+      return o.pool ? [[r.name, o, o.pool] as const] : [];
+    });
+  /** A metric labelled by pool only; a pool whose figure is undefined has no series. */
   const perPool = (
     kind: CollectedKind,
     name: string,
     help: string,
-    values: (s: Pools) => Partial<Record<PoolName, number>>,
-  ) => m[kind](name, help, ['pool'], () => byLabel('pool', values(read())));
+    value: (o: ResourceObservation, pool: PoolObservation) => number | undefined,
+  ) =>
+    m[kind](name, help, ['pool'], () =>
+      read().flatMap(([pool, o, p]): Sample<'pool'>[] => {
+        const v = value(o, p);
+        return v === undefined ? [] : [[{ pool }, v]];
+      }),
+    );
 
-  const connections: Read<'pool' | 'state'> = () => {
-    const { db, redis, http } = read();
-    return [
-      [{ pool: 'database', state: 'in_use' }, db.pool.in_use],
-      [{ pool: 'database', state: 'idle' }, db.pool.idle],
-      [{ pool: 'http', state: 'in_use' }, http.sockets.active],
-      [{ pool: 'http', state: 'idle' }, http.sockets.free],
-      [{ pool: 'redis', state: 'ready' }, redis.connections.ready],
-      [{ pool: 'redis', state: 'connecting' }, redis.connections.connecting],
-      [{ pool: 'redis', state: 'closed' }, redis.connections.closed],
-    ];
-  };
   m.gauge(
     'pool_connections',
     'Connections of each pool by state (database, http: in_use|idle; redis: ready|connecting|closed).',
     ['pool', 'state'],
-    connections,
+    () =>
+      read().flatMap(([pool, , p]) =>
+        Object.entries(p.connections).map(([state, n]): Sample<'pool' | 'state'> => [
+          { pool, state },
+          n,
+        ]),
+      ),
   );
   perPool(
     'gauge',
     'pool_max_connections',
     'Most connections each pool may open (database max, HTTP_MAX_CONNECTIONS, Redis pool size).',
-    (s) => ({ database: s.db.pool.max, http: s.http.max_connections, redis: s.redis.pool_size }),
+    (_, p) => p.max,
   );
   perPool(
     'gauge',
     'pool_pending_requests',
     'Callers waiting for a connection (database) or a socket (http).',
-    (s) => ({ database: s.db.pool.waiting, http: s.http.sockets.pending }),
+    (_, p) => p.pending,
   );
   perPool(
     'counter',
     'pool_operations_total',
     'Operations run on each pool (database queries, outbound HTTP requests, Redis commands).',
-    (s) => ({ database: s.db.stats.queries, http: s.http.requests, redis: s.redis.operations }),
+    (o) => o.operations,
   );
-  perPool('counter', 'pool_errors_total', 'Failed operations on each pool.', (s) => ({
-    database: s.db.stats.errors,
-    http: s.http.errors,
-    redis: s.redis.errors,
-  }));
+  perPool('counter', 'pool_errors_total', 'Failed operations on each pool.', (o) => o.errors);
   perPool(
     'gauge',
     'pool_average_latency_seconds',
     'Average operation latency (database: mean query time; redis: moving average of commands).',
-    (s) => ({ database: s.db.stats.avg_query_ms / 1000, redis: s.redis.latency_ms / 1000 }),
+    (_, p) => (p.latency_ms === undefined ? undefined : p.latency_ms / 1000),
   );
+}
+
+/** The pools that report a usage percent: each has a `<name>_pool_usage_percent` alert. */
+export function poolsWithUsage(registry: ResourceRegistry): string[] {
+  return registry
+    .all()
+    .filter((r) => r.observe().pool?.usage_percent !== undefined)
+    .map((r) => r.name);
 }

@@ -1,5 +1,5 @@
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
-import { MetricDefinitions, byLabel, single } from './metrics.helpers';
+import { MetricDefinitions, byLabel, single } from '../../common/metrics/metric-definitions';
 
 /** Rate-limit refusals, and the store failures that let requests through (fail open). */
 export function defineRateLimitMetrics(m: MetricDefinitions, rateLimits: RateLimitService): void {

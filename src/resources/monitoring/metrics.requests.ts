@@ -1,8 +1,10 @@
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState } from '../registry/resource-state';
-import { ALERT_METRICS } from './alerts';
-import { MetricDefinitions, byLabel, single } from './metrics.helpers';
+import { alertMetrics } from './alerts';
+import { MetricDefinitions, byLabel, single } from '../../common/metrics/metric-definitions';
+import { poolsWithUsage } from './metrics.pools';
+import { CONTRIBUTED_FIGURES } from './monitoring.constants';
 import { MonitoringStats } from './monitoring.types';
 
 /** The last monitoring snapshot, taken by MetricsService.scrape() just before collection. */
@@ -42,7 +44,11 @@ export function defineRequestMetrics(
  * System usage and alerts come from the snapshot, not from a fresh read: CPU needs an interval
  * and the alerts are evaluated there.
  */
-export function defineSystemMetrics(m: MetricDefinitions, snapshot: SnapshotSource): void {
+export function defineSystemMetrics(
+  m: MetricDefinitions,
+  resources: ResourceRegistry,
+  snapshot: SnapshotSource,
+): void {
   type Percent = 'memory_usage_percent' | 'cpu_usage_percent' | 'disk_usage_percent';
   const system = (name: string, help: string, percent: Percent) =>
     m.gauge(name, help, [], () => {
@@ -70,7 +76,23 @@ export function defineSystemMetrics(m: MetricDefinitions, snapshot: SnapshotSour
     ['metric'],
     () => {
       const active = new Set(snapshot()?.alerts.map((a) => a.metric) ?? []);
-      return ALERT_METRICS.map((metric) => [{ metric }, active.has(metric) ? 1 : 0]);
+      return alertMetrics(poolsWithUsage(resources)).map((metric) => [
+        { metric },
+        active.has(metric) ? 1 : 0,
+      ]);
     },
+  );
+}
+
+/** The p95 of cached caption answers: a figure captions contribute through the registry. */
+export function defineCachedResponseMetrics(
+  m: MetricDefinitions,
+  resources: ResourceRegistry,
+): void {
+  m.gauge(
+    'cached_response_p95_seconds',
+    'p95 of cached caption answers over the last 2048 of them (alerts above 0.1).',
+    [],
+    () => single((resources.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms) ?? 0) / 1000),
   );
 }

@@ -3,20 +3,17 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
-import { CacheService } from '../cache/cache.service';
-import { DatabaseService } from '../database/database.service';
-import { HttpPoolService } from '../http-pool/http-pool.service';
-import { ModelPoolService } from '../model-pool/model-pool.service';
-import { RedisService } from '../redis/redis.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
-import { defineCacheMetrics } from './metrics.cache';
-import { metricsOn } from './metrics.helpers';
-import { defineModelMetrics } from './metrics.models';
+import { MetricDefinitions, metricsOn } from '../../common/metrics/metric-definitions';
 import { defineRateLimitMetrics } from './metrics.rate-limit';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_VERSION } from '../../common/version';
 import { definePoolMetrics } from './metrics.pools';
-import { defineRequestMetrics, defineSystemMetrics } from './metrics.requests';
+import {
+  defineCachedResponseMetrics,
+  defineRequestMetrics,
+  defineSystemMetrics,
+} from './metrics.requests';
 import { MonitoringService } from './monitoring.service';
 import { MonitoringStats } from './monitoring.types';
 
@@ -39,14 +36,19 @@ const NON_COUNTER_TOTALS = [
  * The Prometheus exposition behind GET /metrics, on a registry of its own (never prom-client's
  * global one, so two apps in one process keep separate series): Node process metrics
  * (collectDefaultMetrics) plus every figure of /resources/monitoring/stats under the
- * `captions_api_` prefix, labelled by pool (`database|http|redis`), cache tier (`l1|l2`), model
- * and resource.
+ * `captions_api_` prefix, labelled by pool, cache tier (`l1|l2`), model and resource.
  *
- * Almost every series is a gauge or counter whose `collect()` reads the owning service at scrape
- * time, so nothing is copied and nothing drifts. The system gauges and `alert_active` come from
- * the monitoring snapshot (CPU needs an interval; alerts are evaluated there). Two histograms
- * are observed as things happen: request durations (a Fastify onResponse hook) and self-test
- * operations. The definitions live by area in `metrics.{requests,pools,cache,models}.ts`.
+ * Almost every series is a gauge or counter whose `collect()` reads its owner at scrape time, so
+ * nothing is copied and nothing drifts. Resources are known only through the registry: the
+ * `pool_*` series come from each one's `observe().pool` (label `pool=<name>`), and each adds its
+ * own series with `defineMetrics` (the cache's and the models' live in their folders). The
+ * system gauges and `alert_active` come from the monitoring snapshot (CPU needs an interval;
+ * alerts are evaluated there). Two histograms are observed as things happen: request durations
+ * (a Fastify onResponse hook) and self-test operations.
+ *
+ * The collected series are defined at the first scrape, when every resource has registered (a
+ * provider that injects no resource may be built before them); a resource registered later
+ * gets its own series at the next scrape.
  */
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -56,16 +58,14 @@ export class MetricsService implements OnModuleInit {
   private readonly httpRequests: Counter<HttpLabel>;
   private readonly httpDuration: Histogram<HttpLabel>;
   private readonly selfTestDuration: Histogram<'resource'>;
+  private readonly m: MetricDefinitions;
+  /** Resources whose `defineMetrics` has run, once the collected series are defined. */
+  private defined?: Set<string>;
 
   constructor(
     private readonly monitoring: MonitoringService,
     private readonly lifecycle: LifecycleService,
     private readonly resources: ResourceRegistry,
-    private readonly database: DatabaseService,
-    private readonly redis: RedisService,
-    private readonly http: HttpPoolService,
-    private readonly cache: CacheService,
-    private readonly models: ModelPoolService,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly rateLimits?: RateLimitService,
   ) {
@@ -73,7 +73,7 @@ export class MetricsService implements OnModuleInit {
     // prom-client names these gauges `*_total`, which Prometheus reserves for counters (promtool
     // rejects them); the per-type gauges without the suffix stay, and sum() gives the totals.
     for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name);
-    const m = metricsOn(this.registry);
+    const m = (this.m = metricsOn(this.registry));
     m.info(APP_VERSION);
     this.httpRequests = m.eventCounter(
       'http_requests_total',
@@ -90,14 +90,33 @@ export class MetricsService implements OnModuleInit {
       'Duration of one operation of POST /resources/testing/performance, by resource.',
       ['resource'] as const,
     );
-    // The exposition lists metrics in definition order; keep it when adding areas.
-    const snapshot = () => this.snapshot;
-    defineRequestMetrics(m, this.lifecycle, this.resources, snapshot);
-    definePoolMetrics(m, this.database, this.redis, this.http);
-    defineCacheMetrics(m, this.cache);
-    defineModelMetrics(m, this.models, this.resources);
-    if (this.rateLimits) defineRateLimitMetrics(m, this.rateLimits);
-    defineSystemMetrics(m, snapshot);
+  }
+
+  /**
+   * Defines the series read at scrape time, once; then the own series of any resource that
+   * registered since. The exposition lists metrics in definition order.
+   */
+  private defineCollected(): void {
+    const m = this.m;
+    if (!this.defined) {
+      this.defined = new Set();
+      const snapshot = () => this.snapshot;
+      defineRequestMetrics(m, this.lifecycle, this.resources, snapshot);
+      definePoolMetrics(m, this.resources);
+      this.defineResourceMetrics();
+      defineCachedResponseMetrics(m, this.resources);
+      if (this.rateLimits) defineRateLimitMetrics(m, this.rateLimits);
+      defineSystemMetrics(m, this.resources, snapshot);
+    }
+    this.defineResourceMetrics();
+  }
+
+  private defineResourceMetrics(): void {
+    for (const resource of this.resources.all()) {
+      if (this.defined?.has(resource.name)) continue;
+      this.defined?.add(resource.name);
+      resource.defineMetrics?.(this.m);
+    }
   }
 
   /**
@@ -130,6 +149,7 @@ export class MetricsService implements OnModuleInit {
 
   /** The exposition text; takes (or reuses) the monitoring snapshot first. */
   async scrape(): Promise<string> {
+    this.defineCollected();
     this.snapshot = await this.monitoring.stats();
     return this.registry.metrics();
   }

@@ -50,8 +50,5 @@ export const SELF_TEST_MAX_ITERATIONS = 1000;
 /** A resource the self-test sees fail this many times in a row is not exercised further. */
 export const SELF_TEST_MAX_CONSECUTIVE_ERRORS = 5;
 
-/** Prefix of every Prometheus series this service defines (process metrics keep theirs). */
-export const METRIC_PREFIX = 'captions_api_';
-
 /** Optional provider: a SystemMetricsSampler over fixtures, for specs. */
 export const SYSTEM_METRICS_SAMPLER = Symbol('SYSTEM_METRICS_SAMPLER');

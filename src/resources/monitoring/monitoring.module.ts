@@ -10,9 +10,10 @@ import { PerformanceTestService } from './performance-test.service';
 /**
  * v14 monitoring: /resources/monitoring/{stats,health,history}, the scheduled snapshot and
  * health jobs, alerts, GET /metrics (Prometheus), the /dashboard page and the admin self-test.
- * Needs the global providers of AppModule (config, lifecycle, registry, the resources,
- * ScheduleModule's SchedulerRegistry). Features contribute their figures (the cached-answer
- * p95) through the registry, so monitoring imports no feature.
+ * Needs the global providers of AppModule (config, lifecycle, registry, ScheduleModule's
+ * SchedulerRegistry). Resources are seen only through the registry (`observe`, `defineMetrics`,
+ * `selfTestPlan`: see ../registry/observation.ts) and features contribute their figures (the
+ * cached-answer p95) through it too, so monitoring imports no resource and no feature.
  */
 @Module({
   controllers: [

@@ -2,12 +2,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Logger } from '@nestjs/common';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { AppConfig } from '../../config/app-config';
-import { CacheService } from '../cache/cache.service';
-import { DatabaseService } from '../database/database.service';
-import { HttpPoolService } from '../http-pool/http-pool.service';
-import { ModelPoolService } from '../model-pool/model-pool.service';
-import { RedisService } from '../redis/redis.service';
 import { ManagedResource, ResourceHealth } from '../registry/managed-resource';
+import type { ResourceObservation } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import {
@@ -17,22 +13,92 @@ import {
   METRICS_INTERVAL_NAME,
 } from './monitoring.constants';
 import { MonitoringService, overallStatus } from './monitoring.service';
-import { SystemMetricsSampler, SystemProbe } from './system-metrics';
+import { CheckStatus } from './monitoring.types';
+import { fixedSystemSampler } from './testing/fixed-system';
 
 /** Live counters the stubs read, so a spec can move them between ticks. */
 const counters = { hits: 0, misses: 0, requests: 0, serverErrors: 0 };
 
-function resource(name: string, type: ResourceType, health: () => Promise<ResourceHealth>) {
+const idle = (): ResourceObservation => ({ operations: 0, errors: 0, figures: {} });
+const healthy = async (): Promise<ResourceHealth> => ({ status: 'healthy' });
+
+function resource(
+  name: string,
+  type: ResourceType,
+  health: () => Promise<ResourceHealth>,
+  observe: () => ResourceObservation = idle,
+) {
   return {
     name,
     type,
     state: ResourceState.READY,
+    required: name === 'database' || name === 'models',
     dependsOn: [],
     health,
+    observe,
   } as unknown as ManagedResource;
 }
 
-function build(env: Partial<AppConfig>, resources: ManagedResource[] = []) {
+/** The five resources, each observed the way its folder observes the real one. */
+function fiveResources(): ManagedResource[] {
+  return [
+    resource('database', ResourceType.DATABASE, healthy, () => ({
+      operations: 5,
+      errors: 1,
+      pool: {
+        connections: { in_use: 1, idle: 2 },
+        max: 10,
+        pending: 0,
+        usage_percent: 10,
+        alertable: true,
+      },
+      figures: {},
+    })),
+    resource('redis', ResourceType.REDIS, healthy, () => ({
+      operations: 7,
+      errors: 2,
+      pool: { connections: { ready: 2, connecting: 0, closed: 0 }, max: 2, alertable: false },
+      figures: {},
+    })),
+    resource('http', ResourceType.HTTP_CLIENT, healthy, () => ({
+      operations: 4,
+      errors: 3,
+      pool: {
+        connections: { in_use: 0, idle: 1 },
+        max: 100,
+        pending: 0,
+        usage_percent: 0,
+        alertable: true,
+      },
+      figures: {},
+    })),
+    resource('cache', ResourceType.CACHE, healthy, () => ({
+      operations: counters.hits + counters.misses,
+      errors: 4,
+      figures: {
+        size: 1,
+        max_size: 10,
+        usage_percent: 10,
+        hits: counters.hits,
+        misses: counters.misses,
+        hit_rate: 0,
+      },
+    })),
+    resource('models', ResourceType.AI_MODEL, healthy, () => ({
+      operations: 0,
+      errors: 5,
+      figures: {
+        loads: 1,
+        evictions: 0,
+        loaded: ['caption-local'],
+        memory_used_mb: 40,
+        memory_limit_mb: 2048,
+      },
+    })),
+  ];
+}
+
+function build(env: Partial<AppConfig>, resources: ManagedResource[] = fiveResources()) {
   const config = Object.assign(new AppConfig(), env);
   const scheduler = new SchedulerRegistry();
   const registry = new ResourceRegistry();
@@ -46,78 +112,14 @@ function build(env: Partial<AppConfig>, resources: ManagedResource[] = []) {
     },
     requestsInFlight: 0,
   } as unknown as LifecycleService;
-  const database = {
-    stats: () => ({
-      state: 'ready',
-      embedded: false,
-      pool: { max: 10, total: 3, idle: 2, in_use: 1, waiting: 0, usage_percent: 10 },
-      stats: { queries: 5, errors: 1 },
-    }),
-  } as unknown as DatabaseService;
-  const redis = {
-    stats: () => ({
-      state: 'ready',
-      pool_size: 2,
-      connections: { ready: 2, connecting: 0, closed: 0 },
-      operations: 7,
-      errors: 2,
-    }),
-  } as unknown as RedisService;
-  const http = {
-    stats: () => ({
-      state: 'ready',
-      requests: 4,
-      errors: 3,
-      usage_percent: 0,
-      max_connections: 100,
-      sockets: { active: 0, free: 1, pending: 0 },
-    }),
-  } as unknown as HttpPoolService;
-  const cache = {
-    stats: () => ({
-      size: 1,
-      max_size: 10,
-      usage_percent: 10,
-      hits: counters.hits,
-      misses: counters.misses,
-      hit_rate: 0,
-      l2: { errors: 4 },
-    }),
-  } as unknown as CacheService;
-  const models = {
-    status: () => ({
-      models: [
-        { name: 'caption-local', state: 'loaded', errors: 5 },
-        { name: 'other', state: 'unloaded', errors: 0 },
-      ],
-      memory_used_mb: 40,
-      memory_limit_mb: 2048,
-      loads: 1,
-      evictions: 0,
-    }),
-  } as unknown as ModelPoolService;
   // A feature's figure, contributed the way captions contributes it.
   registry.contributeFigure(CONTRIBUTED_FIGURES.cachedResponseP95Ms, () => 1.5);
-  const probe: SystemProbe = {
-    readFile: () => undefined,
-    statfs: async () => ({ bsize: 1, blocks: 10, bfree: 5, bavail: 5 }),
-    cpuUsage: () => ({ user: 0, system: 0 }),
-    now: () => Date.now(),
-    parallelism: () => 2,
-    totalmem: () => 1000,
-    freemem: () => 600,
-  };
   const service = new MonitoringService(
     config,
     scheduler,
     registry,
     lifecycle,
-    database,
-    redis,
-    http,
-    cache,
-    models,
-    new SystemMetricsSampler('/data', probe),
+    fixedSystemSampler(),
   );
   return { service, scheduler };
 }
@@ -252,7 +254,7 @@ describe('MonitoringService', () => {
     service.stop();
   });
 
-  it('maps resources to the v14 health keys and reports a hung check as unhealthy', async () => {
+  it('keys health checks by resource name and reports a hung check as unhealthy', async () => {
     const { service } = build({ ENABLE_MONITORING: false }, [
       resource('database', ResourceType.DATABASE, async () => ({ status: 'healthy' })),
       resource('redis', ResourceType.REDIS, async () => ({ status: 'disabled' })),
@@ -279,12 +281,15 @@ describe('MonitoringService', () => {
 
 describe('overallStatus', () => {
   const all = (s: 'healthy') => ({ database: s, redis: s, http: s, cache: s, models: s });
-  it('is unhealthy only when serving is impossible', () => {
-    expect(overallStatus(all('healthy'))).toBe('healthy');
-    expect(overallStatus({ ...all('healthy'), redis: 'disabled' })).toBe('healthy');
-    expect(overallStatus({ ...all('healthy'), redis: 'unhealthy' })).toBe('degraded');
-    expect(overallStatus({ ...all('healthy'), cache: 'degraded' })).toBe('degraded');
-    expect(overallStatus({ ...all('healthy'), database: 'unhealthy' })).toBe('unhealthy');
-    expect(overallStatus({ ...all('healthy'), models: 'unhealthy' })).toBe('unhealthy');
+  const required = ['database', 'models'];
+  it('is unhealthy only when serving is impossible (a required resource is unhealthy)', () => {
+    const status = (checks: Record<string, CheckStatus>) => overallStatus(checks, required);
+    expect(status(all('healthy'))).toBe('healthy');
+    expect(status({ ...all('healthy'), redis: 'disabled' })).toBe('healthy');
+    expect(status({ ...all('healthy'), redis: 'unhealthy' })).toBe('degraded');
+    expect(status({ ...all('healthy'), cache: 'degraded' })).toBe('degraded');
+    expect(status({ ...all('healthy'), database: 'unhealthy' })).toBe('unhealthy');
+    expect(status({ ...all('healthy'), models: 'unhealthy' })).toBe('unhealthy');
+    expect(overallStatus({ ...all('healthy'), redis: 'unhealthy' }, ['redis'])).toBe('unhealthy');
   });
 });

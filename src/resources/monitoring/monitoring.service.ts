@@ -10,14 +10,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { withTimeout } from '../../common/util/with-timeout';
 import { AppConfig } from '../../config/app-config';
-import { CacheService } from '../cache/cache.service';
-import { DatabaseService } from '../database/database.service';
-import { HttpPoolService } from '../http-pool/http-pool.service';
-import { ModelPoolService } from '../model-pool/model-pool.service';
-import { RedisService } from '../redis/redis.service';
 import { HEALTH_CHECK_TIMEOUT_MS, HealthStatus } from '../registry/managed-resource';
 import { ResourceRegistry } from '../registry/resource-registry.service';
-import { ResourceType } from '../registry/resource-state';
 import { AlertTracker, RateWindow, evaluateAlerts } from './alerts';
 import {
   CONTRIBUTED_FIGURES,
@@ -30,40 +24,25 @@ import {
 } from './monitoring.constants';
 import {
   CheckStatus,
-  DatabaseStatsView,
   HealthCheckKey,
   HistoryPoint,
   MonitoringHealth,
   MonitoringHistory,
   MonitoringStats,
-  RedisStatsView,
+  ResourceView,
 } from './monitoring.types';
+import { Observed, V14_RESOURCES, errorSources, v14Fields } from './monitoring.v14';
 import { RingBuffer } from './ring-buffer';
 import { SystemMetricsSampler } from './system-metrics';
 import { round } from '../../common/util/round';
 
-const CHECK_KEYS: Record<ResourceType, HealthCheckKey> = {
-  [ResourceType.DATABASE]: 'database',
-  [ResourceType.REDIS]: 'redis',
-  [ResourceType.HTTP_CLIENT]: 'http',
-  [ResourceType.CACHE]: 'cache',
-  [ResourceType.AI_MODEL]: 'models',
-};
-
-/** Worse first: with several resources of one type, the worst one is reported. */
-const SEVERITY: Record<CheckStatus, number> = {
-  unhealthy: 3,
-  degraded: 2,
-  healthy: 1,
-  disabled: 0,
-};
-
-/** Checks whose failure means the service cannot serve (the same two readiness requires). */
-const CRITICAL: readonly HealthCheckKey[] = ['database', 'models'];
-
 /**
  * v14 monitoring: the `/resources/monitoring/stats` snapshot, the resource health summary, the
  * alerts on v14's performance targets and an hour of history.
+ *
+ * It knows resources only through the registry: each one's `observe()` (operations, errors,
+ * pool, figures), `health()` and `required`. The fields v14 named after one resource are read
+ * from those observations by name in monitoring.v14.ts.
  *
  * With ENABLE_MONITORING (default) two intervals are registered in SchedulerRegistry at
  * bootstrap: a metrics snapshot every METRICS_INTERVAL s and a health check every
@@ -91,11 +70,6 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
     private readonly scheduler: SchedulerRegistry,
     private readonly registry: ResourceRegistry,
     private readonly lifecycle: LifecycleService,
-    private readonly database: DatabaseService,
-    private readonly redis: RedisService,
-    private readonly http: HttpPoolService,
-    private readonly cache: CacheService,
-    private readonly models: ModelPoolService,
     @Optional() @Inject(SYSTEM_METRICS_SAMPLER) system?: SystemMetricsSampler,
   ) {
     this.system = system ?? new SystemMetricsSampler(config.DATA_DIR);
@@ -198,59 +172,48 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
       return { percent: 0 };
     });
     const now = Date.now();
-    const db = this.database.stats() as unknown as DatabaseStatsView;
-    const redis = this.redis.stats() as unknown as RedisStatsView;
-    const http = this.http.stats();
-    const cache = this.cache.stats();
-    const models = this.models.status();
+    const resources = this.registry.all();
+    const observed = new Map<string, Observed>(
+      resources.map((r) => [r.name, { state: r.state, observation: r.observe() }]),
+    );
+    const v14 = v14Fields(observed);
     const memory = this.system.memory();
     const cpu = this.system.cpu();
     const cachedP95 = this.registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms) ?? 0;
 
     const serverErrors = this.lifecycle.totalServerErrors;
     const totalRequests = this.lifecycle.totalRequests;
-    const sources = {
-      server: serverErrors,
-      database: db.stats.errors,
-      redis: redis.errors,
-      http: http.errors,
-      cache: cache.l2.errors,
-      models: models.models.reduce((sum, m) => sum + m.errors, 0),
-    };
-    const hitRate = this.hitRate.observe(cache.hits, cache.hits + cache.misses);
+    const sources = errorSources(serverErrors, observed);
+    const { hits, misses } = v14.cache_stats;
+    const hitRate = this.hitRate.observe(hits, hits + misses);
     const errorRate = this.errorRate.observe(serverErrors, totalRequests);
     const alerts = this.tracker.update(
       evaluateAlerts({
         cacheHitRate: hitRate,
-        poolUsagePercent: {
-          // The embedded database has a single connection: any query is "100 % in use".
-          database: db.embedded ? undefined : db.pool.usage_percent,
-          http: http.usage_percent,
-        },
+        poolUsagePercent: poolUsage(observed),
         memoryUsagePercent: memory.percent,
         errorRate,
         cachedP95Ms: cachedP95,
       }),
     );
-    const loaded = models.models.filter((m) => m.state === 'loaded').map((m) => m.name);
+    const views = Object.fromEntries(
+      resources.map((r) => {
+        const o = observed.get(r.name) as Observed;
+        const view: ResourceView = { state: o.state, required: r.required, ...o.observation };
+        return [r.name, view];
+      }),
+    );
 
     const stats: MonitoringStats = {
       resource_profile: this.config.RESOURCE_PROFILE,
       total_requests: totalRequests,
-      cache_hits: cache.hits,
-      database_connections: db.pool.total,
-      http_requests: http.requests,
-      redis_operations: redis.operations,
-      model_loads: models.loads,
+      cache_hits: v14.cache_hits,
+      database_connections: v14.database_connections,
+      http_requests: v14.http_requests,
+      redis_operations: v14.redis_operations,
+      model_loads: v14.model_loads,
       errors: Object.values(sources).reduce((sum, n) => sum + n, 0),
-      cache_stats: {
-        size: cache.size,
-        max_size: cache.max_size,
-        usage_percent: cache.usage_percent,
-        hits: cache.hits,
-        misses: cache.misses,
-        hit_rate: cache.hit_rate,
-      },
+      cache_stats: v14.cache_stats,
       system_metrics: {
         memory_usage_percent: memory.percent,
         cpu_usage_percent: cpu.percent,
@@ -265,40 +228,10 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
       server_errors: serverErrors,
       error_sources: sources,
       requests_in_flight: this.lifecycle.requestsInFlight,
-      pools: {
-        database: {
-          state: db.state,
-          total: db.pool.total,
-          idle: db.pool.idle,
-          in_use: db.pool.in_use,
-          waiting: db.pool.waiting,
-          max: db.pool.max,
-          usage_percent: db.pool.usage_percent,
-        },
-        http: {
-          state: http.state,
-          active: http.sockets.active,
-          free: http.sockets.free,
-          pending: http.sockets.pending,
-          max: http.max_connections,
-          usage_percent: http.usage_percent,
-        },
-        redis: {
-          state: redis.state,
-          pool_size: redis.pool_size,
-          ready: redis.connections.ready,
-          connecting: redis.connections.connecting,
-          closed: redis.connections.closed,
-        },
-      },
-      models: {
-        loaded,
-        memory_used_mb: models.memory_used_mb,
-        memory_limit_mb: models.memory_limit_mb,
-        loads: models.loads,
-        evictions: models.evictions,
-      },
+      pools: v14.pools,
+      models: v14.models,
       cached_response_p95_ms: cachedP95,
+      resources: views,
       rates: {
         window_s: RATE_WINDOW_MS / 1000,
         cache_hit_rate: round(hitRate.rate, 4),
@@ -347,15 +280,14 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
 
   private async checkHealth(): Promise<MonitoringHealth> {
     const started = performance.now();
-    const checks: Record<HealthCheckKey, CheckStatus | undefined> = {
-      database: undefined,
-      redis: undefined,
-      http: undefined,
-      cache: undefined,
-      models: undefined,
-    };
+    const resources = this.registry.all();
+    // The five v14 keys stay listed when their resource is not registered: not running here,
+    // so nothing to be unhealthy about.
+    const healthChecks: Record<HealthCheckKey, CheckStatus> = Object.fromEntries(
+      V14_RESOURCES.map((name) => [name, 'disabled' as CheckStatus]),
+    );
     const results = await Promise.all(
-      this.registry.all().map(async (resource) => {
+      resources.map(async (resource) => {
         const status = await withTimeout(
           resource.health(),
           HEALTH_CHECK_TIMEOUT_MS,
@@ -364,20 +296,13 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
           (health) => health.status,
           (): HealthStatus => 'unhealthy',
         );
-        return [CHECK_KEYS[resource.type], status] as const;
+        return [resource.name, status] as const;
       }),
     );
-    for (const [key, status] of results) {
-      if (!key) continue;
-      const current = checks[key];
-      if (current === undefined || SEVERITY[status] > SEVERITY[current]) checks[key] = status;
-    }
-    // A resource that is not registered is not running here: nothing to be unhealthy about.
-    const healthChecks = Object.fromEntries(
-      Object.entries(checks).map(([key, status]) => [key, status ?? 'disabled']),
-    ) as Record<HealthCheckKey, CheckStatus>;
+    for (const [name, status] of results) healthChecks[name] = status;
+    const required = resources.filter((r) => r.required).map((r) => r.name);
     const report: MonitoringHealth = {
-      status: overallStatus(healthChecks),
+      status: overallStatus(healthChecks, required),
       health_checks: healthChecks,
       checked_at: new Date().toISOString(),
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
@@ -392,13 +317,31 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
   }
 }
 
-/** `unhealthy` when serving is impossible, `degraded` when anything else is wrong. */
+/**
+ * `unhealthy` when serving is impossible (a required resource is unhealthy: the database, the
+ * models), `degraded` when anything else is wrong.
+ */
 export function overallStatus(
   checks: Record<HealthCheckKey, CheckStatus>,
+  required: readonly string[],
 ): MonitoringHealth['status'] {
-  if (CRITICAL.some((key) => checks[key] === 'unhealthy')) return 'unhealthy';
+  if (required.some((name) => checks[name] === 'unhealthy')) return 'unhealthy';
   const wrong = Object.values(checks).some((s) => s === 'unhealthy' || s === 'degraded');
   return wrong ? 'degraded' : 'healthy';
+}
+
+/**
+ * The usage of each pool that reports one, by resource name: judged by the pool alert while
+ * the pool says it is `alertable`, left undefined (not judged) otherwise.
+ */
+function poolUsage(observed: ReadonlyMap<string, Observed>): Record<string, number | undefined> {
+  const usage: Record<string, number | undefined> = {};
+  for (const [name, { observation }] of observed) {
+    const pool = observation.pool;
+    if (pool?.usage_percent === undefined) continue;
+    usage[name] = pool.alertable ? pool.usage_percent : undefined;
+  }
+  return usage;
 }
 
 function mb(bytes: number): number {

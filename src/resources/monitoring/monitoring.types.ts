@@ -1,17 +1,21 @@
+import type { PoolObservation } from '../registry/observation';
 import type { Alert } from './alerts';
 import type { MemorySource } from './system-metrics';
 
 /** What one resource check reports in `/resources/monitoring/health`. */
 export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'disabled';
 
-/** The keys of `health_checks`, as v14 names them. */
-export type HealthCheckKey = 'database' | 'redis' | 'http' | 'cache' | 'models';
+/**
+ * A key of `health_checks`: the name of a registered resource (`database`, `redis`, `http`,
+ * `cache`, `models`, ... one per registered resource).
+ */
+export type HealthCheckKey = string;
 
 /** The body of GET /resources/monitoring/health. */
 export interface MonitoringHealth {
   /**
-   * `unhealthy` when the database or the models (what serving needs) are; `degraded` when
-   * anything else is unhealthy or anything is degraded; `healthy` otherwise.
+   * `unhealthy` when a required resource (the database, the models: what serving needs) is;
+   * `degraded` when anything else is unhealthy or anything is degraded; `healthy` otherwise.
    */
   status: 'healthy' | 'degraded' | 'unhealthy';
   health_checks: Record<HealthCheckKey, CheckStatus>;
@@ -72,14 +76,8 @@ export interface MonitoringStats {
   /** RESOURCE_PROFILE in force (the pool and cache sizes it chose show in their status). */
   resource_profile: string;
   server_errors: number;
-  error_sources: {
-    server: number;
-    database: number;
-    redis: number;
-    http: number;
-    cache: number;
-    models: number;
-  };
+  /** 5xx answers (`server`), then the errors of each resource by name (see `errors`). */
+  error_sources: { server: number } & Record<string, number>;
   requests_in_flight: number;
   pools: {
     database: {
@@ -109,6 +107,8 @@ export interface MonitoringStats {
     evictions: number;
   };
   cached_response_p95_ms: number;
+  /** What each registered resource shows its observers (see registry/observation.ts), by name. */
+  resources: Record<string, ResourceView>;
   /** The windowed rates the alerts judge (see RATE_WINDOW_MS). */
   rates: {
     window_s: number;
@@ -151,30 +151,12 @@ export interface MonitoringHistory {
   points: HistoryPoint[];
 }
 
-/**
- * The parts of DatabaseService.stats() that monitoring reads: it is typed as a plain record, so
- * the snapshot and /metrics cast it to this one shared view.
- */
-export interface DatabaseStatsView {
+/** One entry of `resources` in /resources/monitoring/stats. */
+export interface ResourceView {
   state: string;
-  embedded: boolean;
-  pool: {
-    max: number;
-    total: number;
-    idle: number;
-    in_use: number;
-    waiting: number;
-    usage_percent: number;
-  };
-  stats: { queries: number; errors: number; avg_query_ms: number };
-}
-
-/** The parts of RedisService.stats() that monitoring reads (a plain record too). */
-export interface RedisStatsView {
-  state: string;
-  pool_size: number;
-  connections: { ready: number; connecting: number; closed: number };
+  required: boolean;
   operations: number;
   errors: number;
-  latency_ms: number;
+  pool?: PoolObservation;
+  figures: Record<string, number | string | string[] | null>;
 }

@@ -1,11 +1,16 @@
 import { InvalidInputError } from '../../common/errors/app-errors';
-import { CacheService } from '../cache/cache.service';
-import { DatabaseService } from '../database/database.service';
-import { ModelPoolService } from '../model-pool/model-pool.service';
-import { RedisService } from '../redis/redis.service';
+import { cacheSelfTest } from '../cache/cache.observation';
+import { ManagedResource } from '../registry/managed-resource';
+import { SelfTestPlan } from '../registry/observation';
+import { ResourceRegistry } from '../registry/resource-registry.service';
 import { MetricsService } from './metrics.service';
 import { SelfTestRunningError } from './monitoring.errors';
 import { PerformanceTestService } from './performance-test.service';
+
+/** A registered resource that declares only its self-test (what the service reads). */
+function resource(name: string, plan?: () => SelfTestPlan): ManagedResource {
+  return { name, dependsOn: [], selfTestPlan: plan } as unknown as ManagedResource;
+}
 
 function build(options: { redisEnabled: boolean; databaseFails?: boolean; hold?: Promise<void> }) {
   const store = new Map<string, unknown>();
@@ -13,22 +18,27 @@ function build(options: { redisEnabled: boolean; databaseFails?: boolean; hold?:
     set: async (key: string, value: unknown) => void store.set(key, value),
     get: async (key: string) => store.get(key),
     del: async (key: string) => store.delete(key),
-  } as unknown as CacheService;
+  };
   const query = jest.fn(async () => {
     await options.hold;
     if (options.databaseFails) throw new Error('connection refused');
     return [{ '?column?': 1 }];
   });
-  const database = { query } as unknown as DatabaseService;
   const ping = jest.fn(async () => 'PONG');
-  const redis = {
-    enabled: options.redisEnabled,
-    run: (fn: (client: { ping: typeof ping }) => Promise<unknown>) => fn({ ping }),
-  } as unknown as RedisService;
   const generate = jest.fn(async () => ({ caption: 'hi', hashtags: [] }));
-  const models = { selfTest: () => generate() } as unknown as ModelPoolService;
+  const registry = new ResourceRegistry();
+  [
+    resource('database', () => ({ operations: [() => query()] })),
+    resource('redis', () => ({
+      operations: [() => ping()],
+      skip: options.redisEnabled ? undefined : 'Redis is not configured (REDIS_URL unset)',
+    })),
+    resource('cache', () => cacheSelfTest(cache)),
+    resource('http'), // no self-test: not exercised, not in the answer
+    resource('models', () => ({ operations: [() => generate()] })),
+  ].forEach((r) => registry.register(r));
   const metrics = { observeSelfTest: jest.fn() } as unknown as MetricsService;
-  const service = new PerformanceTestService(cache, database, redis, models, metrics);
+  const service = new PerformanceTestService(registry, metrics);
   return { service, query, ping, generate, store, metrics };
 }
 
@@ -41,14 +51,15 @@ describe('PerformanceTestService', () => {
     expect(report.results.database).toMatchObject({ operations: 30, errors: 0 });
     expect(report.results.redis).toMatchObject({ operations: 30, errors: 0 });
     expect(report.results.models).toMatchObject({ operations: 30, errors: 0 });
-    expect(query).toHaveBeenCalledWith('SELECT 1');
+    expect(Object.keys(report.results).sort()).toEqual(['cache', 'database', 'models', 'redis']);
+    expect(query).toHaveBeenCalledTimes(30);
     expect(ping).toHaveBeenCalledTimes(30);
     expect(generate).toHaveBeenCalledTimes(30);
     expect(store.size).toBe(0);
     expect(metrics.observeSelfTest).toHaveBeenCalledTimes(150);
   });
 
-  it('skips Redis when it is not configured', async () => {
+  it('skips a resource whose plan says why (Redis not configured)', async () => {
     const { service, ping } = build({ redisEnabled: false });
     const report = await service.run(5);
     expect(report.results.redis).toEqual({

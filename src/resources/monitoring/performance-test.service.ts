@@ -1,9 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvalidInputError } from '../../common/errors/app-errors';
-import { CacheService } from '../cache/cache.service';
-import { DatabaseService } from '../database/database.service';
-import { ModelPoolService } from '../model-pool/model-pool.service';
-import { RedisService } from '../redis/redis.service';
+import type { SelfTestPlan } from '../registry/observation';
+import { ResourceRegistry } from '../registry/resource-registry.service';
 import { MetricsService } from './metrics.service';
 import {
   SELF_TEST_DEFAULT_ITERATIONS,
@@ -30,27 +28,20 @@ export interface SelfTestReport {
   iterations: number;
   started_at: string;
   duration_ms: number;
-  results: Record<'cache' | 'database' | 'redis' | 'models', SelfTestResult>;
+  /** One line per resource that has a self-test, by resource name. */
+  results: Record<string, SelfTestResult>;
 }
 
-/** Keys the cache probe writes; a few, reused, so the run does not crowd real entries out. */
-const CACHE_KEYS = 16;
-const cacheKey = (i: number) => `monitoring.selftest:${i % CACHE_KEYS}`;
-
-interface Probe {
-  name: keyof SelfTestReport['results'];
-  ops: Array<(i: number) => Promise<unknown>>;
-  skip?: string;
+interface Probe extends SelfTestPlan {
+  name: string;
 }
 
 /**
- * The v14 performance self-test: a bounded loop of real operations on each shared resource —
- * a cache set and get, a database `SELECT 1`, a Redis `PING`, one use of a model (the operation
- * the models' feature registered with `ModelPoolService.registerSelfTest`: a caption from the
- * default model, outside the cache and the database, so nothing is stored) — run one after
- * another, with p50/p95/p99 per resource. One run at a time (409 otherwise); at most 1000 rounds.
- *
- * Its cache reads count as hits in the cache's statistics like any other.
+ * The v14 performance self-test: a bounded loop of real operations on each registered resource
+ * that declares a `selfTestPlan` — here a cache set and get, a database `SELECT 1`, a Redis
+ * `PING`, one use of a model (the operation the models' feature registered with
+ * `ModelPoolService.registerSelfTest`) — run one after another, with p50/p95/p99 per resource.
+ * One run at a time (409 otherwise); at most 1000 rounds.
  */
 @Injectable()
 export class PerformanceTestService {
@@ -58,10 +49,7 @@ export class PerformanceTestService {
   private active = false;
 
   constructor(
-    private readonly cache: CacheService,
-    private readonly database: DatabaseService,
-    private readonly redis: RedisService,
-    private readonly models: ModelPoolService,
+    private readonly registry: ResourceRegistry,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -86,29 +74,10 @@ export class PerformanceTestService {
   private async execute(iterations: number): Promise<SelfTestReport> {
     const startedAt = new Date();
     const started = performance.now();
-    const probes: Probe[] = [
-      {
-        name: 'cache',
-        ops: [
-          (i) => this.cache.set(cacheKey(i), { i }, { ttl: 60 }),
-          async (i) => {
-            if ((await this.cache.get(cacheKey(i))) === undefined) {
-              throw new Error('value written a moment ago was not found');
-            }
-          },
-        ],
-      },
-      { name: 'database', ops: [() => this.database.query('SELECT 1')] },
-      {
-        name: 'redis',
-        ops: [() => this.redis.run((client) => client.ping())],
-        skip: this.redis.enabled ? undefined : 'Redis is not configured (REDIS_URL unset)',
-      },
-      {
-        name: 'models',
-        ops: [() => this.models.selfTest()],
-      },
-    ];
+    const probes: Probe[] = this.registry.all().flatMap((resource) => {
+      const plan = resource.selfTestPlan?.();
+      return plan ? [{ name: resource.name, ...plan }] : [];
+    });
     const state = new Map(
       probes.map((p) => [
         p.name,
@@ -119,7 +88,7 @@ export class PerformanceTestService {
       for (const probe of probes) {
         const s = state.get(probe.name)!;
         if (probe.skip || s.stopped) continue;
-        for (const op of probe.ops) {
+        for (const op of probe.operations) {
           const t0 = performance.now();
           try {
             await op(i);
@@ -142,8 +111,8 @@ export class PerformanceTestService {
       }
     }
     await Promise.all(
-      Array.from({ length: Math.min(iterations, CACHE_KEYS) }, (_, i) =>
-        this.cache.del(cacheKey(i)).catch(() => false),
+      probes.map((probe) =>
+        probe.skip ? undefined : probe.cleanup?.(iterations)?.catch(() => undefined),
       ),
     );
     const results = Object.fromEntries(
@@ -158,7 +127,7 @@ export class PerformanceTestService {
         };
         return [probe.name, result];
       }),
-    ) as SelfTestReport['results'];
+    );
     const report: SelfTestReport = {
       iterations,
       started_at: startedAt.toISOString(),

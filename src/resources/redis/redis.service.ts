@@ -8,9 +8,11 @@ import {
   RESOURCE_DISABLED,
   ResourceHealth,
 } from '../registry/managed-resource';
+import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import { RedisConnection, createRedisConnection, redisMode } from './redis.connection-factory';
+import { RedisStatus, observeRedis } from './redis.observation';
 
 /** Redis's one name: registry, health check key, metrics label, route segment. */
 export const REDIS_RESOURCE_NAME = 'redis';
@@ -141,7 +143,7 @@ export class RedisService extends ManagedResourceBase {
     return [...this.handlers.keys()];
   }
 
-  stats(): Record<string, unknown> {
+  stats(): RedisStatus {
     const count = (status: string[]) =>
       this.connections.filter((c) => status.includes(c.status)).length;
     return {
@@ -161,6 +163,18 @@ export class RedisService extends ManagedResourceBase {
       errors: this.errors,
       latency_ms: Math.round(this.latencyMs * 1000) / 1000,
       last_error: this.lastError ?? null,
+    };
+  }
+
+  observe(): ResourceObservation {
+    return observeRedis(this.stats());
+  }
+
+  /** The self-test: a `PING` per round; skipped without Redis configured. */
+  selfTestPlan(): SelfTestPlan {
+    return {
+      operations: [() => this.run((client) => client.ping())],
+      skip: this.enabled ? undefined : 'Redis is not configured (REDIS_URL unset)',
     };
   }
 

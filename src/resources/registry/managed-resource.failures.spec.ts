@@ -29,6 +29,9 @@ class TroubledResource extends ManagedResourceBase {
     this.markBusy(busy);
   }
   /** The same field the real resources show on their status pages. */
+  observe() {
+    return { operations: 0, errors: 0, figures: {} };
+  }
   stats() {
     return { last_error: this.lastError ?? null };
   }

@@ -32,6 +32,9 @@ class GatedResource extends ManagedResourceBase {
     this.assertUsable();
     return 'ok';
   }
+  observe() {
+    return { operations: 0, errors: 0, figures: {} };
+  }
   stats() {
     return { last_error: this.lastError ?? null };
   }

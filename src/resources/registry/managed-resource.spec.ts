@@ -34,6 +34,9 @@ class FakeResource extends ManagedResourceBase {
   forceMove(to: ResourceState) {
     this.moveTo(to);
   }
+  observe() {
+    return { operations: 0, errors: 0, figures: {} };
+  }
   stats() {
     return { opens: this.opens };
   }

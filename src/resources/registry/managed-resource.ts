@@ -3,6 +3,8 @@ import {
   IllegalStateTransitionError,
   ResourceUnavailableError,
 } from '../../common/errors/app-errors';
+import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
+import type { ResourceObservation, SelfTestPlan } from './observation';
 import { ResourceState, ResourceType, canTransition } from './resource-state';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'disabled';
@@ -48,6 +50,15 @@ export interface ManagedResource {
   stats(): Record<string, unknown>;
   /** How many times each transition happened, keyed `from->to`. */
   transitionCounts(): Record<string, number>;
+  /**
+   * What observers see of it now (see observation.ts): operations, errors, its pool, its own
+   * figures. Monitoring, /metrics and the dashboard read resources only through this.
+   */
+  observe(): ResourceObservation;
+  /** Its own Prometheus series, beyond the pool ones built from `observe().pool`; read at scrape time. */
+  defineMetrics?(m: MetricDefinitions): void;
+  /** Its part in POST /resources/testing/performance; a resource without one is not exercised. */
+  selfTestPlan?(): SelfTestPlan;
 }
 
 /** How long an observer (a probe, monitoring) waits for one `health()` before calling it unhealthy. */
@@ -155,6 +166,8 @@ export abstract class ManagedResourceBase implements ManagedResource {
   }
 
   abstract stats(): Record<string, unknown>;
+
+  abstract observe(): ResourceObservation;
 
   /** Opens the backend; returns RESOURCE_DISABLED when not configured. */
   protected abstract doInit(): Promise<void | typeof RESOURCE_DISABLED>;

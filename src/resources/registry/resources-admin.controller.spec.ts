@@ -20,6 +20,9 @@ class StubResource extends ManagedResourceBase {
   constructor(name: string, type: ResourceType) {
     super(name, type, { required: true });
   }
+  observe() {
+    return { operations: 0, errors: 0, figures: {} };
+  }
   stats() {
     return {};
   }

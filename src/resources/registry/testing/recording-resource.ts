@@ -15,6 +15,9 @@ export class RecordingResource extends ManagedResourceBase {
   ) {
     super(name, type, { required: options.required ?? true, dependsOn: options.dependsOn });
   }
+  observe() {
+    return { operations: 0, errors: 0, figures: {} };
+  }
   stats() {
     return {};
   }

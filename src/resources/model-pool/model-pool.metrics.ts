@@ -1,8 +1,5 @@
-import { ModelPoolService } from '../model-pool/model-pool.service';
-import { ModelStatus } from '../model-pool/model-pool.types';
-import { ResourceRegistry } from '../registry/resource-registry.service';
-import { CollectedKind, MetricDefinitions, byLabel, single } from './metrics.helpers';
-import { CONTRIBUTED_FIGURES } from './monitoring.constants';
+import { CollectedKind, MetricDefinitions, byLabel } from '../../common/metrics/metric-definitions';
+import type { ModelPoolStatus, ModelStatus } from './model-pool.types';
 
 const bytes = (mb: number) => Math.round(mb * 1048576);
 
@@ -25,40 +22,30 @@ const PER_MODEL: ReadonlyArray<[CollectedKind, string, string, (s: ModelStatus) 
   ['counter', 'model_errors_total', 'Failed loads and generations of each model.', (s) => s.errors],
 ];
 
-/** The model pool (per model and overall) and the p95 of cached caption answers (a figure captions contribute). */
-export function defineModelMetrics(
-  m: MetricDefinitions,
-  models: ModelPoolService,
-  registry: ResourceRegistry,
-): void {
+/** The model pool's series (its `defineMetrics`), per model and overall; `status` is read at each scrape. */
+export function defineModelMetrics(m: MetricDefinitions, status: () => ModelPoolStatus): void {
   for (const [kind, name, help, figure] of PER_MODEL) {
     m[kind](name, help, ['model'], () =>
-      models.status().models.map((s) => [{ model: s.name }, figure(s)]),
+      status().models.map((s) => [{ model: s.name }, figure(s)]),
     );
   }
   m.counter('model_loads_total', 'Model loads by outcome.', ['outcome'], () => {
-    const s = models.status();
+    const s = status();
     return byLabel('outcome', { success: s.loads, failure: s.load_failures });
   });
   m.counter(
     'model_evictions_total',
     'Models unloaded, by reason (count, memory, idle, manual).',
     ['reason'],
-    () => byLabel('reason', models.status().evictions_by_reason),
+    () => byLabel('reason', status().evictions_by_reason),
   );
   m.gauge(
     'model_pool_memory_bytes',
     'Memory of the model pool: used (all loaded models) and limit (MODEL_MEMORY_LIMIT_MB).',
     ['kind'],
     () => {
-      const s = models.status();
+      const s = status();
       return byLabel('kind', { used: bytes(s.memory_used_mb), limit: bytes(s.memory_limit_mb) });
     },
-  );
-  m.gauge(
-    'cached_response_p95_seconds',
-    'p95 of cached caption answers over the last 2048 of them (alerts above 0.1).',
-    [],
-    () => single((registry.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms) ?? 0) / 1000),
   );
 }

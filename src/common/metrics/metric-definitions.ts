@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { METRIC_PREFIX } from './monitoring.constants';
+
+/** Prefix of every Prometheus series this service defines (process metrics keep theirs). */
+export const METRIC_PREFIX = 'captions_api_';
 
 /** One series: its label values and the figure read for it at scrape time. */
 export type Sample<L extends string> = readonly [labels: Partial<Record<L, string>>, value: number];

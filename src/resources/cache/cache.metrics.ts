@@ -1,5 +1,10 @@
-import { CacheService, CacheStatus } from '../cache/cache.service';
-import { CollectedKind, MetricDefinitions, byLabel, single } from './metrics.helpers';
+import {
+  CollectedKind,
+  MetricDefinitions,
+  byLabel,
+  single,
+} from '../../common/metrics/metric-definitions';
+import type { CacheStatus } from './cache.service';
 
 /** The unlabelled cache figures: kind, name, help, and the figure in CacheService.stats(). */
 const FIGURES: ReadonlyArray<[CollectedKind, string, string, (s: CacheStatus) => number]> = [
@@ -23,15 +28,16 @@ const FIGURES: ReadonlyArray<[CollectedKind, string, string, (s: CacheStatus) =>
 ];
 
 /**
- * The two-tier cache: lookups by result (the hit rate: rate of `result="hit"` over all), hits by
- * tier, L1 size and caps, L2 errors. No precomputed ratio: it could not be windowed or summed.
+ * The two-tier cache's series (its `defineMetrics`): lookups by result (the hit rate: rate of
+ * `result="hit"` over all), hits by tier, L1 size and caps, L2 errors. No precomputed ratio: it
+ * could not be windowed or summed. `stats` is read at each scrape.
  */
-export function defineCacheMetrics(m: MetricDefinitions, cache: CacheService): void {
+export function defineCacheMetrics(m: MetricDefinitions, stats: () => CacheStatus): void {
   /** Series labelled `label`, one per key of what `values` picks from one stats() read. */
   const by =
     <L extends string>(label: L, values: (s: CacheStatus) => Record<string, number>) =>
     () =>
-      byLabel(label, values(cache.stats()));
+      byLabel(label, values(stats()));
   // L1 hits are derived (hits − L2 hits), so kept from ever going backwards.
   let l1Hits = 0;
   m.counter(
@@ -50,6 +56,6 @@ export function defineCacheMetrics(m: MetricDefinitions, cache: CacheService): v
     }),
   );
   for (const [kind, name, help, figure] of FIGURES) {
-    m[kind](name, help, [], () => single(figure(cache.stats())));
+    m[kind](name, help, [], () => single(figure(stats())));
   }
 }
