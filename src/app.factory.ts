@@ -20,6 +20,7 @@ import { answerClientError, answerFrameworkError } from './common/filters/pre-ro
 import { installSecurityHeaders } from './common/security/security-headers';
 import { RateLimitService } from './common/rate-limit/rate-limit.service';
 import { trustProxyOption } from './common/rate-limit/trust-proxy';
+import { isPlatformRoute } from './common/lifecycle/platform-routes';
 
 /** Deepest JSON body accepted; deeper ones get 400 before anything recurses into them. */
 const MAX_JSON_DEPTH = 64;
@@ -103,7 +104,7 @@ function instrument(
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    lifecycle.requestStarted();
+    lifecycle.requestStarted(!isPlatformRoute(request.routeOptions.url));
     done();
   });
   // Checked as each answer is sent, so a request that began before SIGTERM says it too.
@@ -111,8 +112,8 @@ function instrument(
     if (lifecycle.closingConnections) void reply.header('connection', 'close');
     done(null, payload);
   });
-  fastify.addHook('onResponse', (_request, reply, done) => {
-    lifecycle.requestFinished(reply.statusCode);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    lifecycle.requestFinished(reply.statusCode, !isPlatformRoute(request.routeOptions.url));
     done();
   });
 }

@@ -107,6 +107,16 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       expect(intervals).not.toContain(HEALTH_INTERVAL_NAME);
     });
 
+    it('counts neither probes nor scrapes as traffic: total_requests moves by the stats reads only', async () => {
+      const before = await stats(off);
+      for (const url of ['/api/v14/health/live', '/api/v14/health/ready', '/metrics']) {
+        expect((await off.request({ method: 'GET', url })).statusCode).toBe(200);
+      }
+      const after = await stats(off);
+      expect(after.total_requests - before.total_requests).toBe(1); // this read itself
+      expect(after.server_errors).toBe(before.server_errors);
+    });
+
     it('answers stats with every v14 key, and the counters move with traffic', async () => {
       const before = await stats(off);
       for (const key of V14_NUMBERS) expect(typeof before[key]).toBe('number');

@@ -13,6 +13,16 @@ describe('LifecycleService', () => {
     expect(lifecycle.totalServerErrors).toBe(1);
   });
 
+  it("counts the platform's requests (probes, scrapes) in flight only, never as traffic or errors", () => {
+    const lifecycle = new LifecycleService();
+    lifecycle.requestStarted(false);
+    expect(lifecycle.requestsInFlight).toBe(1);
+    lifecycle.requestFinished(503, false); // a readiness probe while draining
+    expect(lifecycle.requestsInFlight).toBe(0);
+    expect(lifecycle.totalRequests).toBe(0);
+    expect(lifecycle.totalServerErrors).toBe(0);
+  });
+
   it('waitForIdle resolves true once requests finish', async () => {
     const lifecycle = new LifecycleService();
     lifecycle.requestStarted();

@@ -52,14 +52,15 @@ export class LifecycleService {
     return this.exiting;
   }
 
-  requestStarted(): void {
+  /** `traffic` false for the platform's own requests (isPlatformRoute): in flight, not counted. */
+  requestStarted(traffic = true): void {
     this.inFlight += 1;
-    this.total += 1;
+    if (traffic) this.total += 1;
   }
 
-  requestFinished(statusCode: number): void {
+  requestFinished(statusCode: number, traffic = true): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
-    if (statusCode >= 500) this.serverErrors += 1;
+    if (traffic && statusCode >= 500) this.serverErrors += 1;
     if (this.inFlight <= 1) this.wakeIdleWaiters();
   }
 

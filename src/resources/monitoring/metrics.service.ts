@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
+import { isPlatformRoute } from '../../common/lifecycle/platform-routes';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { MetricDefinitions, metricsOn } from '../../common/metrics/metric-definitions';
 import { defineRateLimitMetrics } from './metrics.rate-limit';
@@ -19,11 +20,6 @@ import { MonitoringStats } from './monitoring.types';
 
 type HttpLabel = 'method' | 'route' | 'status';
 const HTTP_LABELS: readonly HttpLabel[] = ['method', 'route', 'status'];
-
-/** Kubernetes probes and Prometheus scrapes: kept out of the request series. */
-function isPlatformRoute(route: string): boolean {
-  return route.startsWith('/api/v14/health') || route === '/metrics';
-}
 
 /** Default metrics of prom-client that break the `_total` naming rule. */
 const NON_COUNTER_TOTALS = [
