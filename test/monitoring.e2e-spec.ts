@@ -1,6 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { spawnSync } from 'node:child_process';
 import { CacheService } from '../src/resources/cache/cache.service';
+import { ResourceRegistry } from '../src/resources/registry/resource-registry.service';
 import {
   HEALTH_INTERVAL_NAME,
   METRICS_INTERVAL_NAME,
@@ -183,16 +184,19 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
       const body = res.json();
       expect(body).toEqual({
         status: 'healthy',
-        health_checks: {
+        health_checks: expect.objectContaining({
           database: 'healthy',
           redis: 'healthy',
           http: 'healthy',
           cache: 'healthy',
           models: 'healthy',
-        },
+        }),
         checked_at: expect.any(String),
         duration_ms: expect.any(Number),
       });
+      // One key per registered resource (whatever this app registers), and nothing else.
+      const registered = off.app.get(ResourceRegistry).all();
+      expect(Object.keys(body.health_checks).sort()).toEqual(registered.map((r) => r.name).sort());
       expect(new Date(body.checked_at).toISOString()).toBe(body.checked_at);
     });
 
@@ -277,6 +281,26 @@ describe('monitoring (e2e, real PostgreSQL and Redis)', () => {
         /^captions_api_http_requests_total\{[^}]*route="(\/api\/v14\/health|\/metrics)/m,
       );
       expect((await off.request({ method: 'GET', url: '/api/v14/metrics' })).statusCode).toBe(404);
+    });
+
+    it('times queries, Redis commands and cached answers as histograms, not precomputed averages', async () => {
+      await scrape(off); // the series exist from the first scrape on
+      const description = 'histograms for a yellow kayak on a calm lake, monitoring e2e';
+      for (let i = 0; i < 2; i++) {
+        expect((await generate(off, description)).statusCode).toBe(201); // a miss, then a hit
+      }
+      const text = (await scrape(off)).body;
+      for (const histogram of [
+        'database_query_duration_seconds',
+        'redis_command_duration_seconds',
+        'cached_response_duration_seconds',
+      ]) {
+        expect(sample(text, `captions_api_${histogram}_count`)).toBeGreaterThan(0);
+        expect(text).toMatch(
+          new RegExp(`^captions_api_${histogram}_bucket\\{le="0\\.1"\\} \\d`, 'm'),
+        );
+      }
+      expect(text).not.toMatch(/^captions_api_(pool_average_latency|cached_response_p95)_seconds/m);
     });
 
     it('runs the admin self-test with numbers per resource', async () => {

@@ -21,10 +21,12 @@ export type DefineCollected = <L extends string = never>(
 export interface MetricDefinitions {
   gauge: DefineCollected;
   counter: DefineCollected;
+  /** Observed as things happen; `buckets` in seconds (default: HTTP-scale, 1 ms to 10 s). */
   durationHistogram<L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
+    buckets?: readonly number[],
   ): Histogram<L>;
   /** A counter incremented as things happen (not read from a service at scrape time). */
   eventCounter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
@@ -36,6 +38,11 @@ export type CollectedKind = 'gauge' | 'counter';
 
 /** Buckets of request and self-test durations, seconds. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Buckets for backend operations (a Redis command, a database query): 50 µs to 1 s. */
+export const OPERATION_BUCKETS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
 
 /** The one series of a metric without labels. */
 export function single(value: number): Sample<never>[] {
@@ -88,8 +95,8 @@ export function metricsOn(registry: Registry): MetricDefinitions {
         },
       });
     },
-    durationHistogram: (name, help, labelNames) =>
-      new Histogram({ ...base(name, help, labelNames), buckets: DURATION_BUCKETS }),
+    durationHistogram: (name, help, labelNames, buckets = DURATION_BUCKETS) =>
+      new Histogram({ ...base(name, help, labelNames), buckets: [...buckets] }),
     eventCounter: (name, help, labelNames) => new Counter(base(name, help, labelNames)),
     info: (version) =>
       new Gauge({

@@ -32,7 +32,6 @@ export function observeDatabase(s: DatabaseStatus): ResourceObservation {
       max: s.pool.max,
       pending: s.pool.waiting,
       usage_percent: s.pool.usage_percent,
-      latency_ms: s.stats.avg_query_ms,
       // The embedded database has a single connection: any query is "100 % in use".
       alertable: !s.embedded,
     },

@@ -20,6 +20,7 @@ import { EmbeddedPostgres } from './embedded-postgres';
 import { QueryStatsSubscriber } from './query-stats.subscriber';
 import { withTimeout } from '../../common/util/with-timeout';
 import { round } from '../../common/util/round';
+import { MetricDefinitions, OPERATION_BUCKETS } from '../../common/metrics/metric-definitions';
 
 /** Entities and migrations the features contribute. */
 export interface DatabaseSchema {
@@ -129,6 +130,16 @@ export class DatabaseService extends ManagedResourceBase {
 
   observe(): ResourceObservation {
     return observeDatabase(this.stats());
+  }
+
+  /** Its own series: each query's time (PromQL gives any window's mean or p95 from it). */
+  defineMetrics(m: MetricDefinitions): void {
+    this.queryStats.duration = m.durationHistogram(
+      'database_query_duration_seconds',
+      'Time of each database query, as TypeORM measures it.',
+      [],
+      OPERATION_BUCKETS,
+    );
   }
 
   /** The self-test: a `SELECT 1` per round. */

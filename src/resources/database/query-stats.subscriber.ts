@@ -1,3 +1,4 @@
+import type { Histogram } from 'prom-client';
 import { AfterQueryEvent, EntitySubscriberInterface } from 'typeorm';
 
 /** Counts every query TypeORM runs, its failures and time, from TypeORM's own query events. */
@@ -6,6 +7,8 @@ export class QueryStatsSubscriber implements EntitySubscriberInterface {
   errors = 0;
   private totalMs = 0;
   private timed = 0;
+  /** Each query's time, once /metrics has defined the histogram (DatabaseService.defineMetrics). */
+  duration?: Histogram;
 
   afterQuery(event: AfterQueryEvent): void {
     this.queries += 1;
@@ -13,6 +16,7 @@ export class QueryStatsSubscriber implements EntitySubscriberInterface {
     if (typeof event.executionTime === 'number') {
       this.totalMs += event.executionTime;
       this.timed += 1;
+      this.duration?.observe(event.executionTime / 1000);
     }
   }
 

@@ -61,12 +61,8 @@ export function definePoolMetrics(m: MetricDefinitions, registry: ResourceRegist
     (o) => o.operations,
   );
   perPool('counter', 'pool_errors_total', 'Failed operations on each pool.', (o) => o.errors);
-  perPool(
-    'gauge',
-    'pool_average_latency_seconds',
-    'Average operation latency (database: mean query time; redis: moving average of commands).',
-    (_, p) => (p.latency_ms === undefined ? undefined : p.latency_ms / 1000),
-  );
+  // Latency is each resource's own histogram (database_query_duration_seconds,
+  // redis_command_duration_seconds), not an average computed here: it could not be windowed.
 }
 
 /** The pools that report a usage percent: each has a `<name>_pool_usage_percent` alert. */

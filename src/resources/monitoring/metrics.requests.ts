@@ -4,7 +4,6 @@ import { ResourceState } from '../registry/resource-state';
 import { alertMetrics } from './alerts';
 import { MetricDefinitions, byLabel, single } from '../../common/metrics/metric-definitions';
 import { poolsWithUsage } from './metrics.pools';
-import { CONTRIBUTED_FIGURES } from './monitoring.constants';
 import { MonitoringStats } from './monitoring.types';
 
 /** The last monitoring snapshot, taken by MetricsService.scrape() just before collection. */
@@ -81,18 +80,5 @@ export function defineSystemMetrics(
         active.has(metric) ? 1 : 0,
       ]);
     },
-  );
-}
-
-/** The p95 of cached caption answers: a figure captions contribute through the registry. */
-export function defineCachedResponseMetrics(
-  m: MetricDefinitions,
-  resources: ResourceRegistry,
-): void {
-  m.gauge(
-    'cached_response_p95_seconds',
-    'p95 of cached caption answers over the last 2048 of them (alerts above 0.1).',
-    [],
-    () => single((resources.figure(CONTRIBUTED_FIGURES.cachedResponseP95Ms) ?? 0) / 1000),
   );
 }

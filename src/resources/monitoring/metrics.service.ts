@@ -10,11 +10,7 @@ import { defineRateLimitMetrics } from './metrics.rate-limit';
 import { RateLimitService } from '../../common/rate-limit/rate-limit.service';
 import { APP_VERSION } from '../../common/version';
 import { definePoolMetrics } from './metrics.pools';
-import {
-  defineCachedResponseMetrics,
-  defineRequestMetrics,
-  defineSystemMetrics,
-} from './metrics.requests';
+import { defineRequestMetrics, defineSystemMetrics } from './metrics.requests';
 import { MonitoringService } from './monitoring.service';
 import { MonitoringStats } from './monitoring.types';
 
@@ -100,18 +96,24 @@ export class MetricsService implements OnModuleInit {
       defineRequestMetrics(m, this.lifecycle, this.resources, snapshot);
       definePoolMetrics(m, this.resources);
       this.defineResourceMetrics();
-      defineCachedResponseMetrics(m, this.resources);
       if (this.rateLimits) defineRateLimitMetrics(m, this.rateLimits);
       defineSystemMetrics(m, this.resources, snapshot);
     }
     this.defineResourceMetrics();
   }
 
+  /** Each resource's own series, then the features' (ResourceRegistry.contributeMetrics). */
   private defineResourceMetrics(): void {
     for (const resource of this.resources.all()) {
       if (this.defined?.has(resource.name)) continue;
       this.defined?.add(resource.name);
       resource.defineMetrics?.(this.m);
+    }
+    for (const [owner, define] of this.resources.contributedMetrics()) {
+      const key = `contributed:${owner}`;
+      if (this.defined?.has(key)) continue;
+      this.defined?.add(key);
+      define(this.m);
     }
   }
 

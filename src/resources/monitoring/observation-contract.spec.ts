@@ -37,7 +37,6 @@ class StorageResource extends ManagedResourceBase {
         max: 20,
         pending: 1,
         usage_percent: (this.handlesInUse / 20) * 100,
-        latency_ms: 4,
         alertable: true,
       },
       figures: { files: 3, used_bytes: 1024, path: '/data/files' },
@@ -150,7 +149,6 @@ describe('a sixth resource, observed through the registry only', () => {
     expect(pool('pool_pending_requests')).toBe(1);
     expect(pool('pool_operations_total')).toBe(40);
     expect(pool('pool_errors_total')).toBe(2);
-    expect(pool('pool_average_latency_seconds')).toBe(0.004);
     expect(sample(text, 'captions_api_storage_files')).toBe(3);
     expect(sample(text, 'captions_api_errors_total{source="storage"}')).toBe(2);
     expect(sample(text, 'captions_api_alert_active{metric="storage_pool_usage_percent"}')).toBe(1);

@@ -28,7 +28,6 @@ export function observeRedis(s: RedisStatus): ResourceObservation {
     pool: {
       connections: { ...s.connections },
       max: s.pool_size,
-      latency_ms: s.latency_ms,
       alertable: false,
     },
     figures: { mode: s.mode, subscriber: s.subscriber },

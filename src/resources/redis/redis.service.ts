@@ -13,6 +13,8 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import { RedisConnection, createRedisConnection, redisMode } from './redis.connection-factory';
 import { RedisStatus, observeRedis } from './redis.observation';
+import type { Histogram } from 'prom-client';
+import { MetricDefinitions, OPERATION_BUCKETS } from '../../common/metrics/metric-definitions';
 
 /** Redis's one name: registry, health check key, metrics label, route segment. */
 export const REDIS_RESOURCE_NAME = 'redis';
@@ -41,6 +43,8 @@ export class RedisService extends ManagedResourceBase {
   private operations = 0;
   private errors = 0;
   private latencyMs = 0;
+  /** Each command's time, once /metrics has defined the histogram (defineMetrics). */
+  private commandDuration?: Histogram;
   /** Set while Redis is unreachable, so the outage is logged once and the recovery once. */
   private outageSince?: number;
 
@@ -95,7 +99,9 @@ export class RedisService extends ManagedResourceBase {
     this.operations += 1;
     try {
       const result = await fn(this.client());
-      this.latencyMs += (performance.now() - started - this.latencyMs) * LATENCY_EWMA_WEIGHT;
+      const ms = performance.now() - started;
+      this.latencyMs += (ms - this.latencyMs) * LATENCY_EWMA_WEIGHT;
+      this.commandDuration?.observe(ms / 1000);
       // A command timeout reports an error without dropping the connection, so no 'ready'
       // event follows: a command that succeeds is what ends such an "outage".
       if (this.state === ResourceState.ERROR) this.onConnectionReady();
@@ -168,6 +174,16 @@ export class RedisService extends ManagedResourceBase {
 
   observe(): ResourceObservation {
     return observeRedis(this.stats());
+  }
+
+  /** Its own series: each command's time (PromQL gives any window's mean or p95 from it). */
+  defineMetrics(m: MetricDefinitions): void {
+    this.commandDuration = m.durationHistogram(
+      'redis_command_duration_seconds',
+      'Time of each Redis command run on the pool (the subscriber apart).',
+      [],
+      OPERATION_BUCKETS,
+    );
   }
 
   /** The self-test: a `PING` per round; skipped without Redis configured. */

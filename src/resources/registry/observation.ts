@@ -15,8 +15,6 @@ export interface PoolObservation {
   pending?: number;
   /** Connections in use, percent of `max`; left out by a pool that cannot say (multiplexed). */
   usage_percent?: number;
-  /** Average operation latency, ms; left out by a pool that does not measure it. */
-  latency_ms?: number;
   /** Whether `usage_percent` counts toward the "pool over 90 % in use" alert now. */
   alertable: boolean;
 }

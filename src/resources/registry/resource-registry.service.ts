@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
 import { ManagedResource, ResourceHealth } from './managed-resource';
 import { dependencyOrder } from './resource-graph';
 import { ResourceState } from './resource-state';
@@ -13,6 +14,7 @@ export class ResourceRegistry {
   private readonly logger = new Logger(ResourceRegistry.name);
   private readonly resources = new Map<string, ManagedResource>();
   private readonly figures = new Map<string, () => number>();
+  private readonly metricSets = new Map<string, (m: MetricDefinitions) => void>();
 
   register(resource: ManagedResource): void {
     this.resources.set(resource.name, resource);
@@ -24,6 +26,19 @@ export class ResourceRegistry {
    */
   contributeFigure(name: string, read: () => number): void {
     this.figures.set(name, read);
+  }
+
+  /**
+   * Series a feature defines for /metrics under `owner` (captions: the cached-answer
+   * histogram), as a resource does with `defineMetrics`: called once, when the metrics are set up.
+   */
+  contributeMetrics(owner: string, define: (m: MetricDefinitions) => void): void {
+    this.metricSets.set(owner, define);
+  }
+
+  /** The contributed metric definitions, by owner. */
+  contributedMetrics(): ReadonlyMap<string, (m: MetricDefinitions) => void> {
+    return this.metricSets;
   }
 
   /** The contributed figure now, or undefined when no feature contributes it. */
