@@ -1,3 +1,4 @@
+import { V14_RESOURCES } from '../src/resources/monitoring/monitoring.v14';
 import { usePagesOf } from './support/browser';
 import { useTestApp } from './support/test-app';
 
@@ -55,6 +56,27 @@ describe('/dashboard figures are live (e2e, headless Chromium)', () => {
       await page
         .locator('#spark-req polyline')
         .waitFor({ state: 'attached', timeout: FRESH_WITHIN_MS });
+      await page.close();
+    },
+    PAGE_TEST_MS,
+  );
+
+  it(
+    'draws a card for every registered resource beyond the v14 five, with no CSP violation',
+    async () => {
+      const stats = await fetch(`${pages.base}/api/v14/resources/monitoring/stats`);
+      const body = (await stats.json()) as { resources: Record<string, unknown> };
+      const resources = Object.keys(body.resources);
+      const extra = resources.filter((n) => !(V14_RESOURCES as readonly string[]).includes(n));
+      const { page, problems } = await pages.browser.open(`${pages.base}/dashboard`);
+      for (const name of extra) {
+        const card = page.locator(`#resource-card-${name}`);
+        await card.waitFor({ state: 'attached', timeout: FRESH_WITHIN_MS });
+        expect(await card.locator('h2').textContent()).toBe(name);
+        expect(await card.textContent()).toMatch(/state.*operations.*errors/s);
+      }
+      expect(await page.locator('[data-resource]').count()).toBe(extra.length);
+      expect(problems).toEqual({ console: [], errors: [], cspViolations: [], outsideRequests: [] });
       await page.close();
     },
     PAGE_TEST_MS,

@@ -1,4 +1,5 @@
 import { FAVICON_DATA_URL } from '../../common/assets/favicon';
+import { RESOURCE_CARDS_SCRIPT } from './dashboard.resources';
 
 /** How often the dashboard polls, ms. */
 export const DASHBOARD_POLL_MS = 2000;
@@ -9,8 +10,10 @@ export const DASHBOARD_HISTORY_POINTS = 120;
 /**
  * GET /dashboard: one self-contained page (inline CSS and JS, SVG sparklines drawn by hand)
  * that polls /api/v14/resources/monitoring/{stats,health,history}. Everything it shows is set
- * with textContent, never as HTML. Its Content-Security-Policy (src/common/security) lets the
- * inline script and style run by a nonce given to each answer, and loads nothing from elsewhere.
+ * with textContent, never as HTML. Resources beyond v14's five get a generic card each, drawn
+ * from the stats field `resources` (dashboard.resources.ts): a new resource shows with no edit.
+ * Its Content-Security-Policy (src/common/security) lets the inline script and style run by a
+ * nonce given to each answer, and loads nothing from elsewhere.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -110,7 +113,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <svg class="spark" id="spark-sys" viewBox="0 0 100 40" preserveAspectRatio="none"></svg>
     <div class="caption">memory % (CPU % dashed)</div>
   </section>
-  <section class="card">
+  <section class="card" id="checks-card">
     <h2>Health checks</h2>
     <ul class="plain" id="checks"></ul>
   </section>
@@ -173,6 +176,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     list.appendChild(li);
   }
 
+${RESOURCE_CARDS_SCRIPT}
   function renderStats(s) {
     set('req-total', fmt(s.total_requests));
     set('req-5xx', fmt(s.server_errors));
@@ -220,6 +224,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       div.textContent = a.metric + ' is ' + a.value + ' (threshold ' + a.threshold + ') since ' + new Date(a.since).toLocaleTimeString();
       alerts.appendChild(div);
     });
+    renderResourceCards(document.querySelector('main'), $('checks-card'), s.resources);
     set('updated', 'updated ' + new Date(s.collected_at).toLocaleTimeString());
   }
 
