@@ -16,6 +16,7 @@ import { RegistryModule } from './resources/registry/registry.module';
 import { HttpPoolModule } from './resources/http-pool/http-pool.module';
 import { AppCacheModule } from './resources/cache/cache.module';
 import { ModelPoolModule } from './resources/model-pool/model-pool.module';
+import { StorageModule } from './resources/storage/storage.module';
 import { CaptionsModule } from './captions/captions.module';
 import { BatchModule } from './batch/batch.module';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -37,6 +38,7 @@ export class AppModule {
         HttpPoolModule,
         AppCacheModule,
         ModelPoolModule,
+        StorageModule,
         HealthModule,
         MonitoringModule,
         CaptionsModule,

@@ -1,10 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CaptionWriter } from '../src/captions/caption-writer';
 import { CacheService } from '../src/resources/cache/cache.service';
 import { DatabaseService } from '../src/resources/database/database.service';
 import { HttpPoolService } from '../src/resources/http-pool/http-pool.service';
 import { ModelPoolService } from '../src/resources/model-pool/model-pool.service';
 import { RedisService } from '../src/resources/redis/redis.service';
+import { StorageService } from '../src/resources/storage/storage.service';
 import { describeResourceContract } from './support/resource-contract';
 import { ResourceType } from '../src/resources/registry/resource-state';
 import { TestApp, bootTestApp, createTestDatabase } from './support/test-app';
@@ -15,18 +20,20 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let upstream: Server;
   let upstreamUrl: string;
+  const storageDir = mkdtempSync(join(tmpdir(), 'storage-contract-'));
 
   beforeAll(async () => {
     db = await createTestDatabase();
     upstream = createServer((_req, res) => res.end('{"ok":true}'));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}/`;
-    t = await bootTestApp({ DATABASE_URL: db.url });
+    t = await bootTestApp({ DATABASE_URL: db.url, STORAGE_DIR: storageDir });
   });
   afterAll(async () => {
     await t?.close();
     upstream?.close();
     await db?.drop();
+    await rm(storageDir, { recursive: true, force: true });
   });
 
   const latency = { latency_ms: expect.any(Number) };
@@ -115,5 +122,29 @@ describe('managed resources (e2e: real PostgreSQL, Redis, HTTP upstream, caption
       },
     },
     stats: { name: 'models', type: 'ai_model', models: expect.any(Array) },
+  });
+
+  describeResourceContract('storage', {
+    type: ResourceType.FILE_STORAGE,
+    resource: () => t.app.get(StorageService),
+    use: async () => {
+      const storage = t.app.get(StorageService);
+      await storage.write('contract.txt', 'stored');
+      return (await storage.read('contract.txt'))?.toString('utf8');
+    },
+    result: 'stored',
+    health: {
+      status: 'healthy',
+      details: { files: expect.any(Number), usage_percent: expect.any(Number) },
+    },
+    stats: {
+      name: 'storage',
+      type: 'file_storage',
+      path: storageDir,
+      files: expect.any(Number),
+      used_bytes: expect.any(Number),
+      quota_bytes: 1024 * 1024 * 1024,
+      usage_percent: expect.any(Number),
+    },
   });
 });

@@ -199,6 +199,14 @@ export class AppConfig {
   })
   CACHE_NAMESPACE: string = 'cache';
 
+  // ---- file storage ----------------------------------------------------------------------
+  /** Folder of the file storage resource. Unset: <DATA_DIR>/storage. */
+  @IsOptional() @IsString() @MinLength(1) STORAGE_DIR?: string;
+  /** Most bytes the file storage may hold, MB; a write past it answers 507. Default 1024. */
+  @IsInt() @Min(1) @Max(16_777_216) STORAGE_QUOTA_MB: number = 1024;
+  /** Expired files are removed this often (and at start), seconds. Default 300. */
+  @IsInt() @Min(1) @Max(86_400) STORAGE_CLEANUP_INTERVAL_S: number = 300;
+
   // ---- monitoring ------------------------------------------------------------------------
   /** Scheduled metrics and health jobs. Default true. */
   @Transform(toBool) @IsBoolean() ENABLE_MONITORING: boolean = true;
@@ -252,6 +260,7 @@ export const OPTIONAL_VARIABLES = [
   'REDIS_SENTINEL_NAME',
   'REDIS_CLUSTER_NODES',
   'MODEL_CONFIG',
+  'STORAGE_DIR',
   'OPENAI_BASE_URL',
   'OPENAI_API_KEY',
 ];

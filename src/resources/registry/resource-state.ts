@@ -17,6 +17,7 @@ export enum ResourceType {
   HTTP_CLIENT = 'http_client',
   CACHE = 'cache',
   AI_MODEL = 'ai_model',
+  FILE_STORAGE = 'file_storage',
 }
 
 const S = ResourceState;
