@@ -50,6 +50,16 @@ describe('app (e2e, real PostgreSQL and Redis)', () => {
     });
   });
 
+  it('names the path of an unknown route without echoing its query string', async () => {
+    const res = await t.request({
+      method: 'GET',
+      url: '/api/v14/nope?token=s3cr3t&q=%3Cscript%3E',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().message).toBe('Cannot GET /api/v14/nope');
+    expect(res.body).not.toMatch(/s3cr3t|script/);
+  });
+
   it.each([
     ['invalid JSON', 'application/json', '{bad', 400],
     ['wrong content type', 'text/xml', '<a/>', 415],

@@ -34,6 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { body, retryAfterS } = toErrorBody(exception, String(request.id));
+    hideQueryOfUnmatchedRoute(body, request);
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, request_id: body.request_id, ...loggableUrl(request.url) },
@@ -43,6 +44,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (retryAfterS) void reply.header('retry-after', String(retryAfterS));
     void reply.status(body.statusCode).send(body);
   }
+}
+
+/**
+ * Nest answers an unmatched route with "Cannot GET /path?query": the query string would be
+ * echoed back, values included (a token in a mistyped URL, or a reflected payload). The path
+ * alone says what was not found.
+ */
+function hideQueryOfUnmatchedRoute(body: ErrorBody, request: FastifyRequest): void {
+  if (body.statusCode !== 404 || body.message !== `Cannot ${request.method} ${request.url}`) return;
+  body.message = `Cannot ${request.method} ${request.url.split('?')[0]}`;
 }
 
 /** Builds the error body; shared with the Fastify error handler for errors outside Nest. */
