@@ -43,6 +43,25 @@ describe('dependencyOrder', () => {
     expect(order).toThrow('resource dependencies form a cycle among a -> b, b -> a');
   });
 
+  it('names every unknown dependency, and every dependency of each resource in a cycle', () => {
+    expect(() => dependencyOrder([node('a', 'x', 'y')])).toThrow('depends on x, y, which');
+    expect(() => dependencyOrder([node('a', 'b', 'c'), node('b', 'a'), node('c')])).toThrow(
+      'cycle among a -> b+c, b -> a',
+    );
+  });
+
+  it('throws an error that says what it is', () => {
+    const error = (() => {
+      try {
+        dependencyOrder([node('a', 'a')]);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ResourceGraphError);
+    expect((error as Error).name).toBe('ResourceGraphError');
+  });
+
   it('refuses a resource that depends on itself', () => {
     expect(() => dependencyOrder([node('a', 'a')])).toThrow('cycle among a -> a');
   });

@@ -171,4 +171,19 @@ describe('figures contributed by features', () => {
     expect(registry.figure('cached_response_p95_ms')).toBe(7);
     expect(registry.figure('nothing_by_that_name')).toBeUndefined();
   });
+
+  it('keeps the metric definitions features contribute, by owner, for /metrics to run', () => {
+    const registry = new ResourceRegistry();
+    expect(registry.contributedMetrics().size).toBe(0);
+    const define = () => undefined;
+    registry.contributeMetrics('captions', define);
+    expect([...registry.contributedMetrics()]).toEqual([['captions', define]]);
+  });
+
+  it('a dependency declared twice counts once', () => {
+    const cache = new FlakyResource('cache', ResourceType.CACHE, false, ['redis']);
+    cache.addDependency('redis');
+    cache.addDependency('http');
+    expect(cache.dependsOn).toEqual(['redis', 'http']);
+  });
 });
