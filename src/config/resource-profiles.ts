@@ -30,3 +30,14 @@ export const RESOURCE_PROFILES: Readonly<
     MODEL_CACHE_SIZE: 10,
   },
 };
+
+/** The presets that set something, as operators write them: `small: DATABASE_POOL_SIZE=10, …`. */
+export function describeResourceProfiles(): string {
+  return Object.entries(RESOURCE_PROFILES)
+    .filter(([, sizes]) => Object.keys(sizes).length > 0)
+    .map(([name, sizes]) => {
+      const settings = Object.entries(sizes).map(([variable, value]) => `${variable}=${value}`);
+      return `${name}: ${settings.join(', ')}`;
+    })
+    .join('; ');
+}

@@ -1,4 +1,4 @@
-import { AppConfig } from '../../config/app-config';
+import { AppConfig, SENSITIVE_VARIABLES } from '../../config/app-config';
 
 /**
  * Secrets shorter than this are not scrubbed: replacing every "pg" or "dev" in every log line
@@ -7,8 +7,8 @@ import { AppConfig } from '../../config/app-config';
 const MIN_SCRUBBED_LENGTH = 8;
 
 /**
- * A last line of defence for every log line: each secret the service knows (ADMIN_API_KEY,
- * OPENAI_API_KEY, the passwords in DATABASE_URL and REDIS_URL) is replaced by `***` wherever it
+ * A last line of defence for every log line: each secret the service knows (the value of every
+ * sensitive variable; of a URL, its password) is replaced by `***` wherever it
  * appears — raw, percent-encoded or JSON-escaped — whatever wrote it: a client that puts the
  * admin key in a path segment, a driver error quoting a URL, a future log call that forgets.
  * Returns undefined when there is nothing to scrub, so the logger pays nothing.
@@ -33,13 +33,15 @@ export function secretScrubber(config: AppConfig): ((line: string) => string) | 
   };
 }
 
+/** A URL's host and user are worth keeping in logs; only its password is secret. */
+const CONNECTION_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 function knownSecrets(config: AppConfig): string[] {
-  return [
-    config.ADMIN_API_KEY,
-    config.OPENAI_API_KEY,
-    urlPassword(config.DATABASE_URL),
-    urlPassword(config.REDIS_URL),
-  ].filter((secret): secret is string => Boolean(secret));
+  const values = config as unknown as Record<string, unknown>;
+  return SENSITIVE_VARIABLES.map((name) => values[name])
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => (CONNECTION_URL.test(value) ? urlPassword(value) : value))
+    .filter((secret): secret is string => Boolean(secret));
 }
 
 /** The decoded password of a connection URL. */
