@@ -56,18 +56,12 @@ export class IllegalStateTransitionError extends AppError {
 export class UpstreamError extends AppError {
   readonly code = 'E_UPSTREAM';
   readonly status = 502;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** An upstream did not answer within its deadline. */
 export class UpstreamTimeoutError extends AppError {
   readonly code = 'E_UPSTREAM_TIMEOUT';
   readonly status = 504;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** The per-host circuit breaker is open: failing fast instead of waiting on a sick upstream. */

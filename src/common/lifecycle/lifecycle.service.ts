@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { InFlightCounter } from '../util/in-flight-counter';
 
 /**
  * Process-wide serving state: whether we are draining (SIGTERM or admin shutdown), and how many
@@ -10,10 +11,9 @@ export class LifecycleService {
   private draining = false;
   private exiting = false;
   private changes = 0;
-  private inFlight = 0;
+  private readonly inFlight = new InFlightCounter();
   private total = 0;
   private serverErrors = 0;
-  private idleWaiters: Array<() => void> = [];
 
   get shuttingDown(): boolean {
     return this.draining;
@@ -54,18 +54,17 @@ export class LifecycleService {
 
   /** `traffic` false for the platform's own requests (isPlatformRoute): in flight, not counted. */
   requestStarted(traffic = true): void {
-    this.inFlight += 1;
+    this.inFlight.start();
     if (traffic) this.total += 1;
   }
 
   requestFinished(statusCode: number, traffic = true): void {
-    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.inFlight.finish();
     if (traffic && statusCode >= 500) this.serverErrors += 1;
-    if (this.inFlight <= 1) this.wakeIdleWaiters();
   }
 
   get requestsInFlight(): number {
-    return this.inFlight;
+    return this.inFlight.count;
   }
 
   get totalRequests(): number {
@@ -80,26 +79,7 @@ export class LifecycleService {
    * Waits until at most `allowance` requests are in flight (1 when called from inside a
    * request, e.g. the admin shutdown itself), or until timeoutMs. Resolves true when drained.
    */
-  async waitForIdle(timeoutMs: number, allowance = 0): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inFlight > allowance) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 100));
-        timer.unref();
-        this.idleWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
-  }
-
-  private wakeIdleWaiters(): void {
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    waiters.forEach((wake) => wake());
+  waitForIdle(timeoutMs: number, allowance = 0): Promise<boolean> {
+    return this.inFlight.waitUntilAtMost(allowance, timeoutMs);
   }
 }

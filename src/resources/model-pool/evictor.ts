@@ -4,11 +4,12 @@
  * from the loads so that manual, idle, shutdown and budget unloads all go one way.
  */
 import { InsufficientStorageError, TimeoutAppError } from '../../common/errors/app-errors';
+import { round } from '../../common/util/round';
 import { planRoom, planTrim } from './eviction-policy';
 import { ModelEntry } from './model-entry';
 import { PoolContext } from './model-pool.context';
 import { EvictionReason } from './model-pool.types';
-import { describe, noop, round1, withDeadline } from './model-pool.util';
+import { describe, noop, withDeadline } from './model-pool.util';
 
 export class Evictor {
   readonly counts: Record<EvictionReason, number> = {
@@ -116,7 +117,7 @@ export class Evictor {
     for (const victim of victims) void this.evict(victim, 'memory');
     if (usedMb > limit) {
       this.ctx.logger.warn(
-        `model ${loaded.name} measured ${loaded.memoryMb} MB: ${round1(usedMb)} MB in use, over the ${limit} MB limit until models in use are released`,
+        `model ${loaded.name} measured ${loaded.memoryMb} MB: ${round(usedMb, 1)} MB in use, over the ${limit} MB limit until models in use are released`,
       );
     }
   }

@@ -4,6 +4,7 @@
  * measured footprint or the failure and its backoff. Counts loads and failures for `status()`.
  */
 import { AppError, ResourceUnavailableError } from '../../common/errors/app-errors';
+import { round } from '../../common/util/round';
 import { MODEL_POOL_RESOURCE_NAME } from './model-pool.constants';
 import { ModelLoadError, ModelNotAvailableError } from './model-pool.errors';
 import { Evictor } from './evictor';
@@ -11,7 +12,7 @@ import { LoadScheduler } from './load-scheduler';
 import { ModelEntry } from './model-entry';
 import { PoolContext } from './model-pool.context';
 import { LoadedModel } from './model-pool.types';
-import { MB, describe, noop, round1 } from './model-pool.util';
+import { MB, describe, noop } from './model-pool.util';
 
 export class ModelLoads {
   /** Successful loads. */
@@ -64,7 +65,7 @@ export class ModelLoads {
         throw new ResourceUnavailableError(MODEL_POOL_RESOURCE_NAME, 'is closed');
       }
       const grewMb = (ctx.measureMemoryBytes() - before) / MB;
-      const footprint = round1(Math.max(ctx.minFootprintMb, model.memoryMb ?? grewMb));
+      const footprint = round(Math.max(ctx.minFootprintMb, model.memoryMb ?? grewMb), 1);
       entry.model = model;
       entry.state = 'loaded';
       entry.reserved = false;

@@ -4,6 +4,7 @@
  * this one object instead of a back-reference to ModelPool, so none of them depends on it.
  */
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
+import { round } from '../../common/util/round';
 import {
   LOAD_RETRY_BASE_MS,
   LOAD_RETRY_MAX_MS,
@@ -16,7 +17,7 @@ import { ModelEntry } from './model-entry';
 import { ModelPoolLogger, ModelPoolOptions } from './model-pool.options';
 import { ModelSpec } from './model-pool.types';
 import { ModelRegistry } from './model-registry';
-import { defaultMeasureMemoryBytes, noop, round1 } from './model-pool.util';
+import { defaultMeasureMemoryBytes, noop } from './model-pool.util';
 
 export class PoolContext {
   readonly entries = new Map<string, ModelEntry>();
@@ -83,7 +84,7 @@ export class PoolContext {
   memoryUsedMb(): number {
     let sum = 0;
     for (const entry of this.entries.values()) sum += entry.memoryMb;
-    return round1(sum);
+    return round(sum, 1);
   }
 
   /** Models holding a slot: loaded and loads that made room, plus unloading ones if asked. */

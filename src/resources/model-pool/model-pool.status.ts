@@ -2,16 +2,17 @@
  * Builds the `/resources/models/status` body from the entries and the pool's counters. Pure
  * formatting (ISO dates, one-decimal MB, averages), kept out of the pool's control flow.
  */
+import { round } from '../../common/util/round';
 import { ModelEntry } from './model-entry';
 import { EvictionReason, ModelPoolStatus, ModelStatus } from './model-pool.types';
-import { iso, round1 } from './model-pool.util';
+import { iso } from './model-pool.util';
 
 /** One model's row; `unavailable` is the reason it cannot be used here, if any. */
 export function entryStatus(e: ModelEntry, unavailable: string | undefined): ModelStatus {
   return {
     name: e.name,
     state: unavailable && e.state === 'unloaded' ? 'unavailable' : e.state,
-    memory_mb: round1(e.memoryMb),
+    memory_mb: round(e.memoryMb, 1),
     loaded_at: iso(e.loadedAt),
     last_access: iso(e.lastAccess),
     access_count: e.accessCount,
@@ -26,7 +27,7 @@ export function entryStatus(e: ModelEntry, unavailable: string | undefined): Mod
     available: !unavailable,
     unavailable_reason: unavailable ?? null,
     inferences: e.inferences,
-    avg_inference_ms: e.inferences > 0 ? round1(e.inferenceMsTotal / e.inferences) : null,
+    avg_inference_ms: e.inferences > 0 ? round(e.inferenceMsTotal / e.inferences, 1) : null,
     errors: e.errors,
     last_error: e.lastError ?? null,
     retry_at: e.state === 'error' ? iso(e.retryAt) : null,

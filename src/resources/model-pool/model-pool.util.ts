@@ -1,6 +1,6 @@
 /**
  * Small helpers shared by the pool's files: the load/drain/queue deadlines, error text and
- * number/date formatting. Kept apart so every collaborator formats and times out the same way.
+ * date formatting. Kept apart so every collaborator formats and times out the same way.
  */
 
 export const MB = 1024 * 1024;
@@ -43,8 +43,4 @@ export function describe(error: unknown): string {
 
 export function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
-}
-
-export function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

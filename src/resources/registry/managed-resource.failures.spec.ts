@@ -1,56 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
-import { ManagedResourceBase, RESOURCE_DISABLED, ResourceHealth } from './managed-resource';
 import { ResourceState, ResourceType } from './resource-state';
+import { RecordingResource } from './testing/recording-resource';
 
 Logger.overrideLogger(false);
 
-/** A resource whose backend can fail to open, fail to close, or be unconfigured. */
-class TroubledResource extends ManagedResourceBase {
-  openFailure?: unknown;
-  closeFailure?: Error;
-  disabled = false;
-  closes = 0;
-
-  constructor(required = true) {
-    super('troubled', ResourceType.REDIS, { required });
-  }
-  use(): string {
-    this.assertUsable();
-    return 'ok';
-  }
-  fail(reason: string) {
-    this.markError(reason);
-  }
-  recover() {
-    this.markRecovered();
-  }
-  saturate(busy: boolean) {
-    this.markBusy(busy);
-  }
-  /** The same field the real resources show on their status pages. */
-  observe() {
-    return { operations: 0, errors: 0, figures: {} };
-  }
-  stats() {
-    return { last_error: this.lastError ?? null };
-  }
-  protected async doInit() {
-    if (this.openFailure !== undefined) throw this.openFailure;
-    if (this.disabled) return RESOURCE_DISABLED;
-  }
-  protected async doShutdown() {
-    this.closes += 1;
-    if (this.closeFailure) throw this.closeFailure;
-  }
-  protected async probe(): Promise<ResourceHealth> {
-    return { status: 'degraded', details: { probed: true } };
-  }
+/** A resource about to fail in some way; once live, its probe answers degraded. */
+function troubled(required = true): RecordingResource {
+  const r = new RecordingResource('troubled', ResourceType.REDIS, { required });
+  r.probeAnswer = { status: 'degraded', details: { probed: true } };
+  return r;
 }
 
 describe('ManagedResourceBase failure paths', () => {
   it('refuses use before init and after shutdown with the typed 503 error naming the state', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     const refusal = (() => {
       try {
         r.use();
@@ -71,7 +35,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('a failed open shows its reason until the next successful open, and is retried by init', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     r.openFailure = new Error('ECONNREFUSED');
     await expect(r.init()).rejects.toThrow('ECONNREFUSED');
     expect(r.stats()).toEqual({ last_error: 'ECONNREFUSED' });
@@ -85,7 +49,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('a failed open that throws a non-Error still records a readable reason', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     r.openFailure = 'socket hang up';
     await expect(r.init()).rejects.toBe('socket hang up');
     expect(r.state).toBe(ResourceState.ERROR);
@@ -93,7 +57,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('a close that throws still ends closed, and shutdown resolves', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     await r.init();
     r.closeFailure = new Error('QUIT timed out');
     const warn = jest.spyOn(Logger.prototype, 'warn');
@@ -106,7 +70,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('a runtime error keeps its reason until recovery; errors outside ready or busy change no state', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     r.fail('before init');
     expect(r.state).toBe(ResourceState.CLOSED);
 
@@ -131,7 +95,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('saturation moves only between ready and busy', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     r.saturate(true);
     expect(r.state).toBe(ResourceState.CLOSED);
     await r.init();
@@ -149,7 +113,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('health is unhealthy with the state while closed or opening, and probed once live', async () => {
-    const r = new TroubledResource();
+    const r = troubled();
     expect(await r.health()).toEqual({ status: 'unhealthy', details: { state: 'closed' } });
     const opening = r.init();
     expect(await r.health()).toEqual({ status: 'unhealthy', details: { state: 'initializing' } });
@@ -158,7 +122,7 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('an unconfigured resource is disabled: started, not usable, and it shuts down and reopens', async () => {
-    const r = new TroubledResource(true);
+    const r = troubled(true);
     r.disabled = true;
     await r.init();
     expect(r.state).toBe(ResourceState.DISABLED);
@@ -178,8 +142,8 @@ describe('ManagedResourceBase failure paths', () => {
   });
 
   it('a required resource holds startup back until usable, an optional one until its attempt ends', async () => {
-    const required = new TroubledResource(true);
-    const optional = new TroubledResource(false);
+    const required = troubled(true);
+    const optional = troubled(false);
     expect(required.startupPending()).toEqual(['state closed']);
     expect(optional.startupPending()).toEqual(['state closed']);
     required.openFailure = new Error('down');
@@ -193,14 +157,14 @@ describe('ManagedResourceBase failure paths', () => {
 
 describe('the boot open, shared by every resource', () => {
   it('a required resource that cannot open stops the start', async () => {
-    const r = new TroubledResource(true);
+    const r = troubled(true);
     r.openFailure = new Error('ECONNREFUSED');
     await expect(r.startUp()).rejects.toThrow('ECONNREFUSED');
     expect(r.state).toBe(ResourceState.ERROR);
   });
 
   it('an optional resource that cannot open lets the start go on, in error until it recovers', async () => {
-    const r = new TroubledResource(false);
+    const r = troubled(false);
     r.openFailure = new Error('ECONNREFUSED');
     await expect(r.startUp()).resolves.toBeUndefined();
     expect(r.state).toBe(ResourceState.ERROR);
@@ -208,7 +172,7 @@ describe('the boot open, shared by every resource', () => {
   });
 
   it('opens at start-up and closes on shutdown', async () => {
-    const r = new TroubledResource(false);
+    const r = troubled(false);
     await r.startUp();
     expect(r.state).toBe(ResourceState.READY);
     await r.shutdown();

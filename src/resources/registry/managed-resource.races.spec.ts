@@ -1,59 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
-import { ManagedResourceBase, ResourceHealth } from './managed-resource';
 import { ResourceState, ResourceType } from './resource-state';
+import { gate } from './testing/gate';
+import { RecordingResource } from './testing/recording-resource';
 
 Logger.overrideLogger(false);
 
-/** A promise settled from outside, to hold a backend's open or close half-way. */
-function gate(): { promise: Promise<void>; open: () => void; fail: (error: unknown) => void } {
-  let open!: () => void;
-  let fail!: (error: unknown) => void;
-  const promise = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
-  });
-  return { promise, open, fail };
-}
-
-/**
- * A resource whose open and close can be held at a gate, recording what the backend saw, so
- * overlapping init and shutdown calls can be interleaved deterministically.
- */
-class GatedResource extends ManagedResourceBase {
-  readonly events: string[] = [];
-  initGate?: ReturnType<typeof gate>;
-  shutdownGate?: ReturnType<typeof gate>;
-
-  constructor() {
-    super('gated', ResourceType.DATABASE, { required: true });
-  }
-  use(): string {
-    this.assertUsable();
-    return 'ok';
-  }
-  observe() {
-    return { operations: 0, errors: 0, figures: {} };
-  }
-  stats() {
-    return { last_error: this.lastError ?? null };
-  }
-  protected async doInit() {
-    this.events.push('open:start');
-    try {
-      await this.initGate?.promise;
-    } finally {
-      this.events.push('open:end');
-    }
-  }
-  protected async doShutdown() {
-    this.events.push('close:start');
-    await this.shutdownGate?.promise;
-    this.events.push('close:end');
-  }
-  protected async probe(): Promise<ResourceHealth> {
-    return { status: 'healthy' };
-  }
+/** Records when each open and close starts and ends, so overlapping calls can be interleaved. */
+function gated(): RecordingResource {
+  return new RecordingResource('gated', ResourceType.DATABASE, { recordEnds: true });
 }
 
 /** Lets every pending promise callback run (no timers involved). */
@@ -61,7 +16,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('ManagedResourceBase with overlapping and repeated init and shutdown', () => {
   it('goes through a second init -> shutdown cycle like the first, closing the backend each time', async () => {
-    const r = new GatedResource();
+    const r = gated();
     for (let cycle = 1; cycle <= 2; cycle += 1) {
       await r.init();
       expect(r.state).toBe(ResourceState.READY);
@@ -71,14 +26,14 @@ describe('ManagedResourceBase with overlapping and repeated init and shutdown', 
       expect(() => r.use()).toThrow(ResourceUnavailableError);
     }
     expect(r.events).toEqual([
-      'open:start',
-      'open:end',
-      'close:start',
-      'close:end',
-      'open:start',
-      'open:end',
-      'close:start',
-      'close:end',
+      'open:gated',
+      'opened:gated',
+      'close:gated',
+      'closed:gated',
+      'open:gated',
+      'opened:gated',
+      'close:gated',
+      'closed:gated',
     ]);
     expect(r.transitionCounts()).toEqual({
       'closed->initializing': 2,
@@ -89,9 +44,9 @@ describe('ManagedResourceBase with overlapping and repeated init and shutdown', 
   });
 
   it('init called during a shutdown waits for the close to finish, then opens again', async () => {
-    const r = new GatedResource();
+    const r = gated();
     await r.init();
-    r.shutdownGate = gate();
+    r.closeGate = gate();
     const closing = r.shutdown();
     await settle();
     expect(r.state).toBe(ResourceState.SHUTTING_DOWN);
@@ -99,39 +54,39 @@ describe('ManagedResourceBase with overlapping and repeated init and shutdown', 
 
     const reopening = r.init();
     await settle();
-    expect(r.events).toEqual(['open:start', 'open:end', 'close:start']); // not reopened yet
+    expect(r.events).toEqual(['open:gated', 'opened:gated', 'close:gated']); // not reopened yet
     expect(r.state).toBe(ResourceState.SHUTTING_DOWN);
 
-    r.shutdownGate.open();
+    r.closeGate.open();
     await Promise.all([closing, reopening]);
     expect(r.state).toBe(ResourceState.READY);
     expect(r.use()).toBe('ok');
     expect(r.events).toEqual([
-      'open:start',
-      'open:end',
-      'close:start',
-      'close:end',
-      'open:start',
-      'open:end',
+      'open:gated',
+      'opened:gated',
+      'close:gated',
+      'closed:gated',
+      'open:gated',
+      'opened:gated',
     ]);
   });
 
   it('shutdown called during an init waits for the open to finish, then closes', async () => {
-    const r = new GatedResource();
-    r.initGate = gate();
+    const r = gated();
+    r.openGate = gate();
     const opening = r.init();
     await settle();
     expect(r.state).toBe(ResourceState.INITIALIZING);
 
     const closing = r.shutdown();
     await settle();
-    expect(r.events).toEqual(['open:start']); // the close has not started under the open
+    expect(r.events).toEqual(['open:gated']); // the close has not started under the open
     expect(r.state).toBe(ResourceState.INITIALIZING);
 
-    r.initGate.open();
+    r.openGate.open();
     await Promise.all([opening, closing]);
     expect(r.state).toBe(ResourceState.CLOSED);
-    expect(r.events).toEqual(['open:start', 'open:end', 'close:start', 'close:end']);
+    expect(r.events).toEqual(['open:gated', 'opened:gated', 'close:gated', 'closed:gated']);
     expect(r.transitionCounts()).toEqual({
       'closed->initializing': 1,
       'initializing->ready': 1,
@@ -141,17 +96,17 @@ describe('ManagedResourceBase with overlapping and repeated init and shutdown', 
   });
 
   it('shutdown called during an init that fails still closes, and only init reports the failure', async () => {
-    const r = new GatedResource();
-    r.initGate = gate();
+    const r = gated();
+    r.openGate = gate();
     const opening = r.init();
     const closing = r.shutdown();
     await settle();
 
-    r.initGate.fail(new Error('connection refused'));
+    r.openGate.fail(new Error('connection refused'));
     await expect(opening).rejects.toThrow('connection refused');
     await expect(closing).resolves.toBeUndefined();
     expect(r.state).toBe(ResourceState.CLOSED);
-    expect(r.events).toEqual(['open:start', 'open:end', 'close:start', 'close:end']);
+    expect(r.events).toEqual(['open:gated', 'opened:gated', 'close:gated', 'closed:gated']);
     expect(r.transitionCounts()).toEqual({
       'closed->initializing': 1,
       'initializing->error': 1,
@@ -161,13 +116,13 @@ describe('ManagedResourceBase with overlapping and repeated init and shutdown', 
   });
 
   it('concurrent shutdowns during an init share one close', async () => {
-    const r = new GatedResource();
-    r.initGate = gate();
+    const r = gated();
+    r.openGate = gate();
     const opening = r.init();
     const closings = [r.shutdown(), r.shutdown()];
-    r.initGate.open();
+    r.openGate.open();
     await Promise.all([opening, ...closings]);
     expect(r.state).toBe(ResourceState.CLOSED);
-    expect(r.events.filter((e) => e === 'close:start')).toHaveLength(1);
+    expect(r.events.filter((e) => e === 'close:gated')).toHaveLength(1);
   });
 });

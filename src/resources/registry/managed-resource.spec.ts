@@ -3,63 +3,15 @@ import {
   IllegalStateTransitionError,
   ResourceUnavailableError,
 } from '../../common/errors/app-errors';
-import { ManagedResourceBase, RESOURCE_DISABLED, ResourceHealth } from './managed-resource';
 import { ResourceRegistry } from './resource-registry.service';
 import { ResourceState, ResourceType, canTransition } from './resource-state';
+import { RecordingResource } from './testing/recording-resource';
 
 Logger.overrideLogger(false);
 
-/** A resource with a controllable backend. */
-class FakeResource extends ManagedResourceBase {
-  opens = 0;
-  closes = 0;
-  failNextInit = false;
-  disabled = false;
-  constructor(name = 'fake', type = ResourceType.CACHE, required = true, dependsOn: string[] = []) {
-    super(name, type, { required, dependsOn });
-  }
-  use(): string {
-    this.assertUsable();
-    return 'ok';
-  }
-  fail(reason: string) {
-    this.markError(reason);
-  }
-  recover() {
-    this.markRecovered();
-  }
-  saturate(busy: boolean) {
-    this.markBusy(busy);
-  }
-  forceMove(to: ResourceState) {
-    this.moveTo(to);
-  }
-  observe() {
-    return { operations: 0, errors: 0, figures: {} };
-  }
-  stats() {
-    return { opens: this.opens };
-  }
-  protected async doInit() {
-    this.opens += 1;
-    await Promise.resolve();
-    if (this.failNextInit) {
-      this.failNextInit = false;
-      throw new Error('backend down');
-    }
-    if (this.disabled) return RESOURCE_DISABLED;
-  }
-  protected async doShutdown() {
-    this.closes += 1;
-  }
-  protected async probe(): Promise<ResourceHealth> {
-    return { status: 'healthy' };
-  }
-}
-
 describe('ManagedResourceBase', () => {
   it('coalesces concurrent init calls and treats a second init as a no-op', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await Promise.all([r.init(), r.init(), r.init()]);
     await r.init();
     expect(r.opens).toBe(1);
@@ -67,7 +19,7 @@ describe('ManagedResourceBase', () => {
   });
 
   it('shuts down once, however often asked, and refuses use afterwards with a typed error', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await r.init();
     await Promise.all([r.shutdown(), r.shutdown()]);
     await r.shutdown();
@@ -78,7 +30,7 @@ describe('ManagedResourceBase', () => {
   });
 
   it('re-initializes after shutdown', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await r.init();
     await r.shutdown();
     await r.init();
@@ -87,16 +39,17 @@ describe('ManagedResourceBase', () => {
   });
 
   it('moves to error when init fails and can be initialized again', async () => {
-    const r = new FakeResource();
-    r.failNextInit = true;
+    const r = new RecordingResource();
+    r.openFailure = new Error('backend down');
     await expect(r.init()).rejects.toThrow('backend down');
     expect(r.state).toBe(ResourceState.ERROR);
+    r.openFailure = undefined;
     await r.init();
     expect(r.state).toBe(ResourceState.READY);
   });
 
   it('records runtime errors and recovery, counting every transition', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await r.init();
     r.fail('connection lost');
     expect(r.state).toBe(ResourceState.ERROR);
@@ -115,14 +68,14 @@ describe('ManagedResourceBase', () => {
   });
 
   it('rejects illegal transitions', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     expect(() => r.forceMove(ResourceState.READY)).toThrow(IllegalStateTransitionError);
     expect(canTransition(ResourceState.CLOSED, ResourceState.BUSY)).toBe(false);
     expect(canTransition(ResourceState.ERROR, ResourceState.READY)).toBe(true);
   });
 
   it('is disabled when not configured, and reports so in health', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     r.disabled = true;
     await r.init();
     expect(r.state).toBe(ResourceState.DISABLED);
@@ -135,7 +88,7 @@ describe('ResourceRegistry', () => {
     const order: string[] = [];
     const registry = new ResourceRegistry();
     const make = (name: string, type: ResourceType, dependsOn: string[] = []) => {
-      const r = new FakeResource(name, type, true, dependsOn);
+      const r = new RecordingResource(name, type, { dependsOn });
       const init = r.init.bind(r);
       const shutdown = r.shutdown.bind(r);
       r.init = async () => (order.push(`init:${name}`), init());
@@ -168,25 +121,26 @@ describe('ResourceRegistry', () => {
 describe('startup with an optional resource down', () => {
   it('waits for a required resource until usable, an optional one only until its attempt ends', async () => {
     const registry = new ResourceRegistry();
-    const db = new FakeResource('db', ResourceType.DATABASE, true);
-    const redis = new FakeResource('redis', ResourceType.REDIS, false);
+    const db = new RecordingResource('db', ResourceType.DATABASE);
+    const redis = new RecordingResource('redis', ResourceType.REDIS, { required: false });
     registry.register(db);
     registry.register(redis);
-    redis.failNextInit = true;
-    db.failNextInit = true;
+    redis.down = true;
+    db.down = true;
     await registry.initializeAll();
     expect(redis.state).toBe(ResourceState.ERROR);
     expect(db.state).toBe(ResourceState.ERROR);
     // Redis in error no longer holds startup back; the database still does.
     expect(registry.startupPending()).toEqual({ db: ['state error'] });
 
+    db.down = false;
     await db.init();
     expect(registry.startupPending()).toEqual({});
     expect(redis.startupPending()).toEqual([]);
   });
 
   it('an optional resource still initializing holds startup back', async () => {
-    const redis = new FakeResource('redis', ResourceType.REDIS, false);
+    const redis = new RecordingResource('redis', ResourceType.REDIS, { required: false });
     const opening = redis.init();
     expect(redis.startupPending()).toEqual(['state initializing']);
     await opening;
@@ -196,7 +150,7 @@ describe('startup with an optional resource down', () => {
 
 describe('state changes that must not happen', () => {
   it('recovery only leaves error: a busy resource stays busy, a closed one stays closed', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     r.recover();
     expect(r.state).toBe(ResourceState.CLOSED);
     await r.init();
@@ -207,7 +161,7 @@ describe('state changes that must not happen', () => {
   });
 
   it('draining only leaves busy: a resource in error stays in error', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await r.init();
     r.fail('connection reset');
     r.saturate(false);
@@ -220,7 +174,7 @@ describe('state changes that must not happen', () => {
   });
 
   it('a move to the current state is no transition: not counted, never refused', async () => {
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await r.init();
     r.forceMove(ResourceState.READY);
     expect(r.state).toBe(ResourceState.READY);
@@ -234,7 +188,7 @@ describe('what a resource logs about its state', () => {
   it('a move to error is a warning with the reason, other moves are plain lines', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const r = new FakeResource();
+    const r = new RecordingResource();
     await r.init();
     r.saturate(true);
     r.fail('connection reset');

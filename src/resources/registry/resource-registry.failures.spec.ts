@@ -1,46 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { ManagedResourceBase, ResourceHealth } from './managed-resource';
 import { ResourceRegistry } from './resource-registry.service';
 import { ResourceState, ResourceType } from './resource-state';
+import { RecordingResource } from './testing/recording-resource';
 
 Logger.overrideLogger(false);
-
-/** A resource whose open fails while `down` is set, and whose probe answers `health`. */
-class FlakyResource extends ManagedResourceBase {
-  down = false;
-  opens = 0;
-  closes = 0;
-  health_: ResourceHealth = { status: 'healthy' };
-
-  constructor(name: string, type: ResourceType, required: boolean, dependsOn: string[] = []) {
-    super(name, type, { required, dependsOn });
-  }
-  observe() {
-    return { operations: 0, errors: 0, figures: {} };
-  }
-  stats() {
-    return { opens: this.opens };
-  }
-  protected async doInit() {
-    this.opens += 1;
-    if (this.down) throw new Error(`${this.name} unreachable`);
-  }
-  protected async doShutdown() {
-    this.closes += 1;
-  }
-  protected async probe(): Promise<ResourceHealth> {
-    return this.health_;
-  }
-}
 
 function fiveResources() {
   const registry = new ResourceRegistry();
   const r = {
-    models: new FlakyResource('models', ResourceType.AI_MODEL, true, ['http']),
-    cache: new FlakyResource('cache', ResourceType.CACHE, false, ['redis']),
-    http: new FlakyResource('http', ResourceType.HTTP_CLIENT, false),
-    redis: new FlakyResource('redis', ResourceType.REDIS, false),
-    db: new FlakyResource('db', ResourceType.DATABASE, true),
+    models: new RecordingResource('models', ResourceType.AI_MODEL, { dependsOn: ['http'] }),
+    cache: new RecordingResource('cache', ResourceType.CACHE, {
+      required: false,
+      dependsOn: ['redis'],
+    }),
+    http: new RecordingResource('http', ResourceType.HTTP_CLIENT, { required: false }),
+    redis: new RecordingResource('redis', ResourceType.REDIS, { required: false }),
+    db: new RecordingResource('db', ResourceType.DATABASE),
   };
   // Registered in the worst order on purpose: the registry orders by declared dependence.
   Object.values(r).forEach((resource) => registry.register(resource));
@@ -147,7 +122,7 @@ describe('ResourceRegistry when resources fail', () => {
   it('healthAll reports every resource by name: probed when live, unhealthy when failed or closed', async () => {
     const { registry, r } = fiveResources();
     r.redis.down = true;
-    r.http.health_ = { status: 'degraded', details: { open_circuits: 1 } };
+    r.http.probeAnswer = { status: 'degraded', details: { open_circuits: 1 } };
     await registry.initializeAll();
     await r.models.shutdown();
     await expect(registry.healthAll()).resolves.toEqual({
@@ -181,7 +156,10 @@ describe('figures contributed by features', () => {
   });
 
   it('a dependency declared twice counts once', () => {
-    const cache = new FlakyResource('cache', ResourceType.CACHE, false, ['redis']);
+    const cache = new RecordingResource('cache', ResourceType.CACHE, {
+      required: false,
+      dependsOn: ['redis'],
+    });
     cache.addDependency('redis');
     cache.addDependency('http');
     expect(cache.dependsOn).toEqual(['redis', 'http']);

@@ -12,15 +12,17 @@ describe('ResourcesBoot: the resources open at app start and close at app stop',
   function bootSetup(redisRequired = true) {
     const events: string[] = [];
     const registry = new ResourceRegistry();
-    const redis = new RecordingResource('redis', ResourceType.REDIS, events, {
+    const redis = new RecordingResource('redis', ResourceType.REDIS, {
+      events,
       required: redisRequired,
     });
-    const cache = new RecordingResource('cache', ResourceType.CACHE, events, {
+    const cache = new RecordingResource('cache', ResourceType.CACHE, {
+      events,
       required: false,
       dependsOn: ['redis'],
     });
-    [cache, new RecordingResource('database', ResourceType.DATABASE, events), redis].forEach((r) =>
-      registry.register(r),
+    [cache, new RecordingResource('database', ResourceType.DATABASE, { events }), redis].forEach(
+      (r) => registry.register(r),
     );
     return { service: new ResourcesBoot(registry), registry, events, cache, redis };
   }
@@ -29,7 +31,7 @@ describe('ResourcesBoot: the resources open at app start and close at app stop',
     const events: string[] = [];
     const registry = new ResourceRegistry();
     const make = (name: string, dependsOn: string[] = []) =>
-      new RecordingResource(name, ResourceType.CACHE, events, { dependsOn });
+      new RecordingResource(name, ResourceType.CACHE, { events, dependsOn });
     [make('models', ['http']), make('cache', ['redis']), make('http'), make('redis')].forEach((r) =>
       registry.register(r),
     );
@@ -62,7 +64,7 @@ describe('ResourcesBoot: the resources open at app start and close at app stop',
   it('a dependency on a resource that is not registered stops the boot before anything opens', async () => {
     const { service, registry, events } = bootSetup();
     registry.register(
-      new RecordingResource('storage', ResourceType.CACHE, events, { dependsOn: ['disk'] }),
+      new RecordingResource('storage', ResourceType.CACHE, { events, dependsOn: ['disk'] }),
     );
     await expect(service.onModuleInit()).rejects.toThrow(ResourceGraphError);
     await expect(service.onModuleInit()).rejects.toThrow('resource storage depends on disk');

@@ -13,8 +13,8 @@ const GRACE_MS = 2000;
 function setup() {
   const events: string[] = [];
   const registry = new ResourceRegistry();
-  const db = new RecordingResource('database', ResourceType.DATABASE, events);
-  const redis = new RecordingResource('redis', ResourceType.REDIS, events);
+  const db = new RecordingResource('database', ResourceType.DATABASE, { events });
+  const redis = new RecordingResource('redis', ResourceType.REDIS, { events });
   registry.register(db);
   registry.register(redis);
   const lifecycle = new LifecycleService();
