@@ -11,6 +11,7 @@
 import { createCache } from 'cache-manager';
 import { LRUCache } from 'lru-cache';
 import { validateConfig } from '../src/config/app-config';
+import { cacheOptions } from '../src/config/resource-options';
 import { CacheService } from '../src/resources/cache/cache.service';
 import { TieredCache } from '../src/resources/cache/tiered-cache';
 import { ResourceRegistry } from '../src/resources/registry/resource-registry.service';
@@ -32,7 +33,10 @@ const tiered = new TieredCache({ sweepIntervalMs: 0, logger: quiet });
 /** Entries written with a grace period: each hit also reads the clock to tell fresh from stale. */
 const graced = new TieredCache({ sweepIntervalMs: 0, logger: quiet });
 const graceOptions = { ttl: 3600, grace: 60 };
-const service = new CacheService(validateConfig({ NODE_ENV: 'test' }), new ResourceRegistry());
+const service = new CacheService(
+  cacheOptions(validateConfig({ NODE_ENV: 'test' })),
+  new ResourceRegistry(),
+);
 const manager = createCache();
 const loader = async () => value;
 const options = { ttl: 3600 };

@@ -18,6 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { Logger } from '@nestjs/common';
 import { validateConfig } from '../src/config/app-config';
+import { modelPoolOptions } from '../src/config/resource-options';
 import { CaptionWriter } from '../src/captions/caption-writer';
 import { CAPTION_STYLES, CaptionRequest } from '../src/captions/models/caption-model.types';
 import { CaptionModelsRegistrar } from '../src/captions/models/caption-models.registrar';
@@ -72,7 +73,7 @@ const benchConfig = () => validateConfig({ NODE_ENV: 'production', MODEL_PRELOAD
 /** The pool with the caption models registered, as CaptionsModule does it in the app. */
 function poolService(): ModelPoolService {
   const config = benchConfig();
-  const service = new ModelPoolService(config, new ResourceRegistry());
+  const service = new ModelPoolService(modelPoolOptions(config), new ResourceRegistry());
   new CaptionModelsRegistrar(service, config);
   return service;
 }

@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { createApp } from '../src/app.factory';
 import { validateConfig } from '../src/config/app-config';
+import { redisOptions } from '../src/config/resource-options';
 import { DatabaseService } from '../src/resources/database/database.service';
 import { RedisService } from '../src/resources/redis/redis.service';
 import { ResourceRegistry } from '../src/resources/registry/resource-registry.service';
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   };
   let app: NestFastifyApplication | undefined;
   const redisOne = new RedisService(
-    validateConfig({ ...env, REDIS_POOL_SIZE: '1' }),
+    redisOptions(validateConfig({ ...env, REDIS_POOL_SIZE: '1' })),
     new ResourceRegistry(),
   );
   const rawPg = new Pool({ connectionString: db.url, max: DB_POOL });

@@ -3,6 +3,14 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import {
+  cacheOptions,
+  databaseOptions,
+  httpPoolOptions,
+  modelPoolOptions,
+  redisOptions,
+  storageOptions,
+} from './config/resource-options';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { Logger as PinoRootLogger } from 'pino';
 import { loggingOptions } from './common/logging/logging.options';
@@ -33,12 +41,16 @@ export class AppModule {
         ScheduleModule.forRoot(),
         LifecycleModule,
         RegistryModule,
-        DatabaseModule.forRoot(databaseSchema),
-        RedisModule,
-        HttpPoolModule,
-        AppCacheModule,
-        ModelPoolModule,
-        StorageModule,
+        DatabaseModule.forRootAsync({
+          schema: databaseSchema,
+          inject: [AppConfig],
+          useFactory: databaseOptions,
+        }),
+        RedisModule.forRootAsync({ inject: [AppConfig], useFactory: redisOptions }),
+        HttpPoolModule.forRootAsync({ inject: [AppConfig], useFactory: httpPoolOptions }),
+        AppCacheModule.forRootAsync({ inject: [AppConfig], useFactory: cacheOptions }),
+        ModelPoolModule.forRootAsync({ inject: [AppConfig], useFactory: modelPoolOptions }),
+        StorageModule.forRootAsync({ inject: [AppConfig], useFactory: storageOptions }),
         HealthModule,
         MonitoringModule,
         CaptionsModule,

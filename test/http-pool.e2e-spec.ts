@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Test } from '@nestjs/testing';
 import { AllExceptionsFilter } from '../src/common/filters/all-exceptions.filter';
 import { validateConfig } from '../src/config/app-config';
-import { AppConfigModule } from '../src/config/config.module';
+import { httpPoolOptions } from '../src/config/resource-options';
 import { RegistryTestModule } from '../src/resources/registry/testing/registry-test.module';
 import { HttpPoolModule } from '../src/resources/http-pool/http-pool.module';
 import { HttpPoolService } from '../src/resources/http-pool/http-pool.service';
@@ -57,7 +57,7 @@ describe('HttpPoolModule (e2e, loopback upstream)', () => {
       HTTP_RETRIES: '0',
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [AppConfigModule.forRoot(config), RegistryTestModule, HttpPoolModule, ProbeModule],
+      imports: [RegistryTestModule, HttpPoolModule.forRoot(httpPoolOptions(config)), ProbeModule],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.setGlobalPrefix('api/v14');

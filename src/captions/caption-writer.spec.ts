@@ -10,12 +10,13 @@ import {
   FakeCaptionLoader,
 } from './models/testing/fake-caption-loader';
 import { fakeModelsConfig } from '../resources/model-pool/testing/model-config-file';
+import { modelPoolOptions } from '../config/resource-options';
 
 /** The pool, the caption models registered as CaptionsModule does, and the writer. */
 function makeWriter(env: Record<string, string> = {}) {
   // Fake `main` (the fallback) and `remote`, and a real wink one.
   const config = fakeModelsConfig(env, [{ name: 'local', loader: 'wink', estimated_mb: 40 }]);
-  const service = new ModelPoolService(config, new ResourceRegistry());
+  const service = new ModelPoolService(modelPoolOptions(config), new ResourceRegistry());
   new CaptionModelsRegistrar(service, config); // the wink and openai loader types
   const loader = new FakeCaptionLoader();
   loader.fake.set('main', { delayMs: 0 }).set('remote', { delayMs: 0 });

@@ -1,7 +1,9 @@
 import { Test } from '@nestjs/testing';
 import { validateConfig } from '../../config/app-config';
+import { modelPoolOptions } from '../../config/resource-options';
 import { RegistryTestModule } from '../../resources/registry/testing/registry-test.module';
 import { AppConfigModule } from '../../config/config.module';
+import { MODEL_POOL_OPTIONS } from '../../resources/model-pool/model-pool.module-definition';
 import { ModelPoolService } from '../../resources/model-pool/model-pool.service';
 import { ResourceRegistry } from '../../resources/registry/resource-registry.service';
 import { CaptionModelsRegistrar, captionModelSpecs } from './caption-models.registrar';
@@ -14,7 +16,7 @@ describe('CaptionModelsRegistrar', () => {
   /** The pool with the caption models registered, as CaptionsModule does it. */
   const make = (env: Record<string, string> = {}) => {
     const config = validateConfig({ SHUTDOWN_GRACE_MS: '1000', ...env });
-    const service = new ModelPoolService(config, new ResourceRegistry());
+    const service = new ModelPoolService(modelPoolOptions(config), new ResourceRegistry());
     new CaptionModelsRegistrar(service, config);
     services.push(service);
     return service;
@@ -49,11 +51,11 @@ describe('CaptionModelsRegistrar', () => {
   it('makes the models depend on the HTTP pool when that is their requester, and on nothing else', () => {
     const config = validateConfig({ SHUTDOWN_GRACE_MS: '1000' });
     const { pool: http } = createHttpPool();
-    const withPool = new ModelPoolService(config, new ResourceRegistry());
+    const withPool = new ModelPoolService(modelPoolOptions(config), new ResourceRegistry());
     new CaptionModelsRegistrar(withPool, config, http);
     expect(withPool.dependsOn).toEqual(['http']);
 
-    const withFetch = new ModelPoolService(config, new ResourceRegistry());
+    const withFetch = new ModelPoolService(modelPoolOptions(config), new ResourceRegistry());
     new CaptionModelsRegistrar(withFetch, config, new FetchRequester());
     expect(withFetch.dependsOn).toEqual([]);
   });
@@ -66,6 +68,7 @@ describe('CaptionModelsRegistrar', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [AppConfigModule.forRoot(config), RegistryTestModule],
       providers: [
+        { provide: MODEL_POOL_OPTIONS, useValue: modelPoolOptions(config) },
         ModelPoolService,
         CaptionModelsRegistrar,
         { provide: MODEL_HTTP_REQUESTER, useValue: new FetchRequester() },

@@ -2,6 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from '../../common/filters/all-exceptions.filter';
+import { cacheOptions } from '../../config/resource-options';
 import { AppCacheModule } from './cache.module';
 import { CacheTestDepsModule } from './testing/cache-test-module';
 import { testConfig } from './testing/redis-test-support';
@@ -15,10 +16,11 @@ const base = '/resources/cache';
  * through) are tested on the real app in test/cache.e2e-spec.ts.
  */
 async function boot(env: Record<string, string>): Promise<NestFastifyApplication> {
+  const config = testConfig(env);
   const app = await NestFactory.create<NestFastifyApplication>(
     {
       module: class CacheControllerTestModule {},
-      imports: [CacheTestDepsModule.forRoot(testConfig(env)), AppCacheModule],
+      imports: [CacheTestDepsModule.forRoot(config), AppCacheModule.forRoot(cacheOptions(config))],
     },
     new FastifyAdapter(),
     { logger: false },

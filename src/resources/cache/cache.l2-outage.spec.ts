@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { cacheOptions } from '../../config/resource-options';
 import { RedisService } from '../redis/redis.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { CacheService } from './cache.service';
@@ -49,7 +50,7 @@ describe('cache with Redis going down and coming back (own redis-server)', () =>
       REDIS_KEY_PREFIX: prefix,
       REDIS_COMMAND_TIMEOUT_MS: '200',
     });
-    const cache = new CacheService(config, new ResourceRegistry(), redis);
+    const cache = new CacheService(cacheOptions(config), new ResourceRegistry(), redis);
     await cache.init();
     await cache.set('before', 1);
     expect(await raw.exists(`${prefix}cache:before`)).toBe(1);

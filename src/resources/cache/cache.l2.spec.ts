@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { cacheOptions } from '../../config/resource-options';
 import { RedisService } from '../redis/redis.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { CacheService } from './cache.service';
@@ -31,7 +32,7 @@ describe('CacheService with a shared L2 (real Redis)', () => {
       REDIS_KEY_PREFIX: prefix,
       REDIS_COMMAND_TIMEOUT_MS: '1000',
     });
-    return new CacheService(config, new ResourceRegistry(), redis);
+    return new CacheService(cacheOptions(config), new ResourceRegistry(), redis);
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PayloadTooLargeError, ResourceUnavailableError } from '../../common/errors/app-errors';
+import { cacheOptions, redisOptions } from '../../config/resource-options';
 import { RedisService } from '../redis/redis.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
@@ -16,7 +17,7 @@ describe('CacheService as a managed resource', () => {
     registry = new ResourceRegistry();
     scheduler = new SchedulerRegistry();
     cache = new CacheService(
-      testConfig({ CACHE_SIZE: '2', CACHE_TTL: '30', CACHE_MAX_VALUE_BYTES: '100' }),
+      cacheOptions(testConfig({ CACHE_SIZE: '2', CACHE_TTL: '30', CACHE_MAX_VALUE_BYTES: '100' })),
       registry,
       undefined,
       scheduler,
@@ -56,8 +57,8 @@ describe('CacheService as a managed resource', () => {
   });
 
   it('reports the status fields of the contract, without L2 when Redis is not configured', async () => {
-    const redis = new RedisService(testConfig(), new ResourceRegistry()); // no REDIS_URL
-    const l1Only = new CacheService(testConfig(), new ResourceRegistry(), redis);
+    const redis = new RedisService(redisOptions(testConfig()), new ResourceRegistry()); // no REDIS_URL
+    const l1Only = new CacheService(cacheOptions(testConfig()), new ResourceRegistry(), redis);
     await l1Only.init();
     await l1Only.set('a', 1);
     await l1Only.get('a');
@@ -114,7 +115,7 @@ describe('CacheService as a managed resource', () => {
   });
 
   it('works without SchedulerRegistry (its own unref’d timer sweeps)', async () => {
-    const alone = new CacheService(testConfig(), new ResourceRegistry());
+    const alone = new CacheService(cacheOptions(testConfig()), new ResourceRegistry());
     await alone.init();
     expect(alone.state).toBe(ResourceState.READY);
     await alone.shutdown();
@@ -129,7 +130,7 @@ describe('CacheService as a managed resource', () => {
       publish: jest.fn(),
       subscribe: jest.fn().mockRejectedValue(new Error('down')),
     } as unknown as RedisService;
-    const withL2 = new CacheService(testConfig(), new ResourceRegistry(), redis);
+    const withL2 = new CacheService(cacheOptions(testConfig()), new ResourceRegistry(), redis);
     await withL2.init();
     await withL2.set('a', 1);
     await expect(withL2.get('a')).resolves.toBe(1);

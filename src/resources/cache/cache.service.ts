@@ -1,7 +1,6 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
-import { AppConfig } from '../../config/app-config';
 import { REDIS_RESOURCE_NAME, RedisService } from '../redis/redis.service';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
@@ -9,7 +8,9 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
 import { CACHE_RESOURCE_NAME, SWEEP_INTERVAL_NAME } from './cache.constants';
 import { defineCacheMetrics } from './cache.metrics';
+import { CACHE_OPTIONS } from './cache.module-definition';
 import { cacheSelfTest, observeCache } from './cache.observation';
+import { CacheOptions } from './cache.options';
 import { CacheStats, GetOrSetOptions, SetOptions } from './cache.types';
 import { TieredCache } from './tiered-cache';
 
@@ -19,7 +20,7 @@ export type CacheStatus = CacheStats & { state: string };
 /**
  * The shared two-level cache as a managed resource named `cache`: L1 in process, L2 in Redis
  * when REDIS_URL (or Sentinel/Cluster) is set. The work is done by `TieredCache`; this class
- * builds it from AppConfig, ties it to the resource lifecycle (init starts the expired-entry
+ * builds it from CacheOptions, ties it to the resource lifecycle (init starts the expired-entry
  * sweep and the invalidation subscription, shutdown stops them and empties L1), and registers
  * the sweep with @nestjs/schedule when ScheduleModule is loaded.
  *
@@ -31,7 +32,7 @@ export class CacheService extends ManagedResourceBase {
   private readonly cache: TieredCache;
 
   constructor(
-    config: AppConfig,
+    @Inject(CACHE_OPTIONS) options: CacheOptions,
     registry: ResourceRegistry,
     @Optional() redis?: RedisService,
     @Optional() private readonly scheduler?: SchedulerRegistry,
@@ -41,19 +42,19 @@ export class CacheService extends ManagedResourceBase {
       dependsOn: redis ? [REDIS_RESOURCE_NAME] : [], // its second level, when the app has Redis
     });
     this.cache = new TieredCache({
-      maxEntries: config.CACHE_SIZE,
-      maxBytes: config.CACHE_MAX_BYTES,
-      ttlSeconds: config.CACHE_TTL,
-      maxValueBytes: config.CACHE_MAX_VALUE_BYTES,
-      namespace: config.CACHE_NAMESPACE,
+      maxEntries: options.maxEntries,
+      maxBytes: options.maxBytes,
+      ttlSeconds: options.ttlSeconds,
+      maxValueBytes: options.maxValueBytes,
+      namespace: options.namespace,
       redis: redis?.enabled ? redis : undefined,
-      l2TimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      l2TimeoutMs: options.l2TimeoutMs,
       logger: this.logger,
     });
     registry.register(this);
   }
 
-  /** Default TTL, seconds (CACHE_TTL). */
+  /** Default TTL, seconds (`ttlSeconds`). */
   get defaultTtl(): number {
     return this.cache.ttlSeconds;
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { cacheOptions } from '../../config/resource-options';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { AppCacheModule } from './cache.module';
 import { CacheService } from './cache.service';
@@ -96,7 +97,7 @@ describe('@Cached', () => {
   });
 
   it('runs uncached while the cache is shut down', async () => {
-    const service = new CacheService(testConfig(), new ResourceRegistry());
+    const service = new CacheService(cacheOptions(testConfig()), new ResourceRegistry());
     bindCachedMethods(items, service);
     await service.init();
     await service.shutdown();
@@ -118,7 +119,10 @@ describe('@Cached', () => {
 describe('@Cached in a Nest app', () => {
   async function boot() {
     const moduleRef = await Test.createTestingModule({
-      imports: [CacheTestDepsModule.forRoot(testConfig()), AppCacheModule],
+      imports: [
+        CacheTestDepsModule.forRoot(testConfig()),
+        AppCacheModule.forRoot(cacheOptions(testConfig())),
+      ],
       providers: [ItemsService],
     }).compile();
     await moduleRef.init();

@@ -1,18 +1,17 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { DATABASE_SCHEMA } from './database.constants';
-import { DatabaseSchema, DatabaseService } from './database.service';
+import { Global, Module } from '@nestjs/common';
 import { DatabaseController } from './database.controller';
+import { DatabaseModuleBase } from './database.module-definition';
+import { DatabaseService } from './database.service';
 
-/** The shared PostgreSQL pool; features hand in their entities and migrations. */
+/**
+ * The shared PostgreSQL pool, configured with `DatabaseModule.forRoot({ schema, ...options })`
+ * or `forRootAsync({ schema, inject, useFactory })`; features hand in their entities and
+ * migrations as the schema.
+ */
 @Global()
-@Module({})
-export class DatabaseModule {
-  static forRoot(schema: DatabaseSchema): DynamicModule {
-    return {
-      module: DatabaseModule,
-      controllers: [DatabaseController],
-      providers: [{ provide: DATABASE_SCHEMA, useValue: schema }, DatabaseService],
-      exports: [DatabaseService],
-    };
-  }
-}
+@Module({
+  controllers: [DatabaseController],
+  providers: [DatabaseService],
+  exports: [DatabaseService],
+})
+export class DatabaseModule extends DatabaseModuleBase {}

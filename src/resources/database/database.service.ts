@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource, EntityManager, MixedList, QueryRunner } from 'typeorm';
 import { MigrationExecutor } from 'typeorm/migration/MigrationExecutor';
-import { AppConfig } from '../../config/app-config';
 import { redactUrl } from '../../common/util/redact-url';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
@@ -17,6 +16,8 @@ import {
 import { DatabaseUnavailableError, breaksConnection, toDatabaseError } from './database.errors';
 import { DatabaseStatus, observeDatabase } from './database.observation';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { DATABASE_OPTIONS } from './database.module-definition';
+import { DatabaseOptions } from './database.options';
 import { QueryStatsSubscriber } from './query-stats.subscriber';
 import { withTimeout } from '../../common/util/with-timeout';
 import { round } from '../../common/util/round';
@@ -32,9 +33,9 @@ export interface DatabaseSchema {
 /**
  * The shared PostgreSQL pool (TypeORM over pg).
  *
- * v14's pool_size / max_overflow map onto pg's pool as: `min` = DATABASE_POOL_SIZE connections
- * kept, `max` = pool size + DATABASE_MAX_OVERFLOW; connections above `min` close after
- * DATABASE_IDLE_TIMEOUT_MS idle, which is SQLAlchemy's overflow behaviour. pg's
+ * v14's pool_size / max_overflow map onto pg's pool as: `min` = `poolSize` connections kept,
+ * `max` = pool size + `maxOverflow`; connections above `min` close after `idleTimeoutMs` idle,
+ * which is SQLAlchemy's overflow behaviour. pg's
  * `connectionTimeoutMillis` bounds both the wait for a free client and a new connection, so it
  * is the acquire timeout; pg's defaults would wait forever.
  */
@@ -46,7 +47,7 @@ export class DatabaseService extends ManagedResourceBase {
   private url?: string;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions,
     @Inject(DATABASE_SCHEMA) private readonly schema: DatabaseSchema,
     registry: ResourceRegistry,
   ) {
@@ -56,9 +57,8 @@ export class DatabaseService extends ManagedResourceBase {
 
   /** The pool's bounds as configured (embedded mode: one connection, see EmbeddedPostgres). */
   get poolBounds(): { size: number; maxOverflow: number; max: number } {
-    if (this.config.databaseEmbedded) return { size: 1, maxOverflow: 0, max: 1 };
-    const size = this.config.DATABASE_POOL_SIZE;
-    const maxOverflow = this.config.DATABASE_MAX_OVERFLOW;
+    if (this.options.embedded) return { size: 1, maxOverflow: 0, max: 1 };
+    const { poolSize: size, maxOverflow } = this.options;
     return { size, maxOverflow, max: size + maxOverflow };
   }
 
@@ -107,8 +107,8 @@ export class DatabaseService extends ManagedResourceBase {
       name: this.name,
       type: this.type,
       state: this.state,
-      url: redactUrl(this.url ?? this.config.DATABASE_URL),
-      embedded: this.config.databaseEmbedded,
+      url: redactUrl(this.url ?? this.options.url),
+      embedded: this.options.embedded,
       pool: {
         size,
         max_overflow: maxOverflow,
@@ -155,11 +155,11 @@ export class DatabaseService extends ManagedResourceBase {
   }
 
   protected async doInit(): Promise<void> {
-    if (this.config.databaseEmbedded) {
-      this.embedded = new EmbeddedPostgres(this.config.DATA_DIR);
+    if (this.options.embedded) {
+      this.embedded = new EmbeddedPostgres(this.options.dataDir);
       this.url = await this.embedded.start();
     } else {
-      this.url = this.config.DATABASE_URL;
+      this.url = this.options.url;
     }
     this.dataSource = this.createDataSource(this.url as string);
     await this.connectWithRetries(this.dataSource);
@@ -183,7 +183,7 @@ export class DatabaseService extends ManagedResourceBase {
       await withTimeout(this.query('SELECT 1'), DATABASE_PROBE_TIMEOUT_MS, 'database probe');
       this.markRecovered();
       // Saturation is judged here, on the probe's schedule, not per query: it would flap.
-      this.markBusy(this.usagePercent() >= 90 && !this.config.databaseEmbedded);
+      this.markBusy(this.usagePercent() >= 90 && !this.options.embedded);
       return { status: 'healthy', details: { latency_ms: Date.now() - started } };
     } catch (error) {
       this.markError(describe(error));
@@ -207,21 +207,21 @@ export class DatabaseService extends ManagedResourceBase {
       migrationsRun: false,
       logging: false,
       applicationName: 'captions-api',
-      connectTimeoutMS: this.config.DATABASE_ACQUIRE_TIMEOUT_MS,
+      connectTimeoutMS: this.options.acquireTimeoutMs,
       poolSize: max,
       poolErrorHandler: (error: Error) => this.onIdleClientError(error),
       extra: {
         min: size,
-        idleTimeoutMillis: this.config.DATABASE_IDLE_TIMEOUT_MS,
-        statement_timeout: this.config.DATABASE_STATEMENT_TIMEOUT_MS,
-        query_timeout: this.config.DATABASE_STATEMENT_TIMEOUT_MS + 1000,
+        idleTimeoutMillis: this.options.idleTimeoutMs,
+        statement_timeout: this.options.statementTimeoutMs,
+        query_timeout: this.options.statementTimeoutMs + 1000,
         keepAlive: true,
       },
     });
   }
 
   /**
-   * Opens the DATABASE_POOL_SIZE connections up front: pg's `min` only stops idle ones from
+   * Opens the `poolSize` connections up front: pg's `min` only stops idle ones from
    * being closed, it does not open them, and the first burst of traffic should not pay for
    * connection set-up. A warm-up that falls short (server connection limit) is only logged.
    */
@@ -244,7 +244,7 @@ export class DatabaseService extends ManagedResourceBase {
   }
 
   private async connectWithRetries(dataSource: DataSource): Promise<void> {
-    const attempts = this.config.DATABASE_CONNECT_RETRIES;
+    const attempts = this.options.connectRetries;
     for (let attempt = 1; ; attempt++) {
       try {
         await dataSource.initialize();
@@ -318,7 +318,7 @@ export class DatabaseService extends ManagedResourceBase {
     if (breaksConnection(error)) this.markError(describe(error));
     const pool = this.pool;
     const full = Boolean(pool && pool.totalCount >= this.poolBounds.max);
-    return toDatabaseError(error, full, this.config.DATABASE_ACQUIRE_TIMEOUT_MS);
+    return toDatabaseError(error, full, this.options.acquireTimeoutMs);
   }
 }
 

@@ -1,9 +1,9 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { CircuitOpenError, ResourceUnavailableError } from '../../common/errors/app-errors';
-import { AppConfig } from '../../config/app-config';
+import { InFlightCounter } from '../../common/util/in-flight-counter';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import type { ResourceObservation } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
@@ -25,6 +25,8 @@ import {
   toAppError,
 } from './http-pool.errors';
 import { HostTable, UpstreamHost } from './http-pool.host';
+import { HTTP_POOL_OPTIONS } from './http-pool.module-definition';
+import { HttpPoolOptions } from './http-pool.options';
 import { RetryPlan, sleep } from './http-pool.retry';
 import { HttpHostStats, HttpPoolStats } from './http-pool.stats';
 import {
@@ -61,29 +63,28 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
   private requests = 0;
   private errors = 0;
   private retries = 0;
-  private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly inFlight = new InFlightCounter();
 
   constructor(
     private readonly http: HttpService,
-    private readonly config: AppConfig,
+    @Inject(HTTP_POOL_OPTIONS) private readonly options: HttpPoolOptions,
     registry: ResourceRegistry,
   ) {
     // Optional: only remote models use it, and they fall back to caption-local.
     super(HTTP_POOL_RESOURCE_NAME, ResourceType.HTTP_CLIENT, { required: false });
     this.hosts = new HostTable(
       {
-        threshold: config.HTTP_BREAKER_THRESHOLD,
-        halfOpenAfterMs: config.HTTP_BREAKER_HALF_OPEN_MS,
+        threshold: options.breakerThreshold,
+        halfOpenAfterMs: options.breakerHalfOpenMs,
       },
       this.logger,
     );
-    this.defaults = axiosDefaults(config);
+    this.defaults = axiosDefaults(options);
     registry.register(this);
   }
 
   /**
-   * Sockets in use on the busiest agent, percent of HTTP_MAX_CONNECTIONS (one decimal).
+   * Sockets in use on the busiest agent, percent of `maxConnections` (one decimal).
    * Requests queue inside the agent once it reaches 100; monitoring alerts from 90.
    */
   get usagePercent(): number {
@@ -92,7 +93,7 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
       countSockets(this.agents.http).active,
       countSockets(this.agents.https).active,
     );
-    return Math.round((busiest / this.config.HTTP_MAX_CONNECTIONS) * 1000) / 10;
+    return Math.round((busiest / this.options.maxConnections) * 1000) / 10;
   }
 
   /**
@@ -105,7 +106,7 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
     if (!agents) throw new ResourceUnavailableError(this.name, 'is not initialized');
     const url = parseTarget(request.url);
     const host = this.hosts.for(url);
-    const timeoutMs = request.timeoutMs ?? this.config.HTTP_TIMEOUT * 1000;
+    const timeoutMs = request.timeoutMs ?? this.options.timeoutMs;
     const deadline = new RequestDeadline(timeoutMs, this.lifetime.signal);
     this.begin(host);
     try {
@@ -125,16 +126,16 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
       name: this.name,
       type: this.type,
       state: this.state,
-      max_connections: this.config.HTTP_MAX_CONNECTIONS,
-      timeout_ms: this.config.HTTP_TIMEOUT * 1000,
-      free_socket_timeout_ms: this.config.HTTP_FREE_SOCKET_TIMEOUT_MS,
-      max_response_bytes: this.config.HTTP_MAX_RESPONSE_BYTES,
+      max_connections: this.options.maxConnections,
+      timeout_ms: this.options.timeoutMs,
+      free_socket_timeout_ms: this.options.freeSocketTimeoutMs,
+      max_response_bytes: this.options.maxResponseBytes,
       usage_percent: this.usagePercent,
       sockets: this.socketCounts(),
       requests: this.requests,
       errors: this.errors,
       retries: this.retries,
-      in_flight: this.inFlight,
+      in_flight: this.inFlight.count,
       hosts: Object.fromEntries(this.hosts.all().map((h) => [h.key, this.hostStats(h)])),
     };
   }
@@ -146,15 +147,17 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
   /** (Re)creates the agents, so initialize after shutdown works. */
   protected async doInit(): Promise<void> {
     if (this.agents) destroyAgents(this.agents);
-    this.agents = createAgents(this.config);
+    this.agents = createAgents(this.options);
     this.lifetime = new AbortController();
   }
 
   /** Lets in-flight requests finish (bounded), aborts the rest, then closes every socket. */
   protected async doShutdown(): Promise<void> {
-    const drainMs = Math.min(this.config.SHUTDOWN_GRACE_MS, DRAIN_MAX_MS);
-    if (!(await this.waitForIdle(drainMs))) {
-      this.logger.warn(`${this.inFlight} request(s) still running after ${drainMs} ms: aborting`);
+    const drainMs = Math.min(this.options.shutdownGraceMs, DRAIN_MAX_MS);
+    if (!(await this.inFlight.waitUntilAtMost(0, drainMs))) {
+      this.logger.warn(
+        `${this.inFlight.count} request(s) still running after ${drainMs} ms: aborting`,
+      );
     }
     this.lifetime.abort();
     if (this.agents) destroyAgents(this.agents);
@@ -164,7 +167,7 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
   /** Degraded while any host's circuit is not closed: that upstream is failing fast. */
   protected async probe(): Promise<ResourceHealth> {
     const tripped = this.hosts.all().filter((h) => h.circuit !== 'closed');
-    const details = { usage_percent: this.usagePercent, in_flight: this.inFlight };
+    const details = { usage_percent: this.usagePercent, in_flight: this.inFlight.count };
     if (tripped.length === 0) return { status: 'healthy', details };
     const circuits = Object.fromEntries(tripped.map((h) => [h.key, h.circuit]));
     return { status: 'degraded', details: { ...details, circuits } };
@@ -179,7 +182,7 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
     deadline: RequestDeadline,
   ): Promise<HttpPoolResponse<T>> {
     const label = requestLabel(request.method, url);
-    const plan = new RetryPlan(request, this.config.HTTP_RETRIES);
+    const plan = new RetryPlan(request, this.options.retries);
     for (;;) {
       let failure: AttemptFailure;
       try {
@@ -257,28 +260,15 @@ export class HttpPoolService extends ManagedResourceBase implements HttpRequeste
 
   private begin(host: UpstreamHost): void {
     this.requests++;
-    this.inFlight++;
+    this.inFlight.start();
     host.requests++;
     host.inFlight++;
   }
 
   private end(host: UpstreamHost): void {
-    this.inFlight--;
+    this.inFlight.finish();
     host.inFlight--;
     this.refreshSaturation();
-    if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-  }
-
-  /** Resolves true once nothing is in flight, false if `ms` pass first. */
-  private waitForIdle(ms: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms).unref();
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 
   /**

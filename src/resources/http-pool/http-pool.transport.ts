@@ -2,12 +2,12 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AxiosRequestConfig } from 'axios';
 import { InvalidInputError } from '../../common/errors/app-errors';
-import { AppConfig } from '../../config/app-config';
 import {
   HTTP_POOL_RESOURCE_NAME,
   MAX_FREE_SOCKETS_PER_HOST,
   MAX_REDIRECTS,
 } from './http-pool.constants';
+import { HttpPoolOptions } from './http-pool.options';
 
 /** The keep-alive agents every outbound request goes through, one per scheme. */
 export interface HttpAgents {
@@ -23,7 +23,7 @@ export interface SocketCounts {
 }
 
 /**
- * Creates keep-alive agents sized by HTTP_MAX_CONNECTIONS.
+ * Creates keep-alive agents sized by `maxConnections`.
  *
  * `timeout` is the free-socket timeout: Node arms it whenever a socket goes back to the pool
  * and destroys the socket when it fires. Keeping it below the server's keep-alive timeout
@@ -33,13 +33,13 @@ export interface SocketCounts {
  * It does not cut an active request: on a busy socket it only emits `timeout`, which nothing
  * here listens to; the request's own deadline bounds it.
  */
-export function createAgents(config: AppConfig): HttpAgents {
+export function createAgents(pool: HttpPoolOptions): HttpAgents {
   const options: http.AgentOptions = {
     keepAlive: true,
-    maxSockets: config.HTTP_MAX_CONNECTIONS,
-    maxTotalSockets: config.HTTP_MAX_CONNECTIONS,
-    maxFreeSockets: Math.min(config.HTTP_MAX_CONNECTIONS, MAX_FREE_SOCKETS_PER_HOST),
-    timeout: config.HTTP_FREE_SOCKET_TIMEOUT_MS,
+    maxSockets: pool.maxConnections,
+    maxTotalSockets: pool.maxConnections,
+    maxFreeSockets: Math.min(pool.maxConnections, MAX_FREE_SOCKETS_PER_HOST),
+    timeout: pool.freeSocketTimeoutMs,
     // Reuse the most recently used socket: the others stay idle and time out, so the pool
     // shrinks after a burst instead of keeping every socket barely alive.
     scheduling: 'lifo',
@@ -51,13 +51,13 @@ export function createAgents(config: AppConfig): HttpAgents {
  * Per-request axios settings that do not change while the app runs; also the defaults of the
  * HttpModule's axios instance, so it is safe even if used directly.
  */
-export function axiosDefaults(config: AppConfig): AxiosRequestConfig {
+export function axiosDefaults(pool: HttpPoolOptions): AxiosRequestConfig {
   return {
     maxRedirects: MAX_REDIRECTS,
     // A runaway or hostile upstream must not fill our memory.
-    maxContentLength: config.HTTP_MAX_RESPONSE_BYTES,
+    maxContentLength: pool.maxResponseBytes,
     // axios' name for the largest request body (follow-redirects buffers it for redirects).
-    maxBodyLength: config.HTTP_MAX_RESPONSE_BYTES,
+    maxBodyLength: pool.maxResponseBytes,
     // Every answer resolves at the axios level; the pool decides what a 5xx or 429 means, and
     // 4xx answers reach the caller as answers, not errors.
     validateStatus: () => true,

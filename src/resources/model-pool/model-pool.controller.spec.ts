@@ -2,6 +2,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Test } from '@nestjs/testing';
 import { AllExceptionsFilter } from '../../common/filters/all-exceptions.filter';
 import { validateConfig } from '../../config/app-config';
+import { modelPoolOptions } from '../../config/resource-options';
 import { RegistryTestModule } from '../registry/testing/registry-test.module';
 import { AppConfigModule } from '../../config/config.module';
 import { ModelPoolModule } from './model-pool.module';
@@ -30,7 +31,11 @@ describe('ModelPoolController over HTTP (Fastify)', () => {
       LOG_LEVEL: 'silent',
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [AppConfigModule.forRoot(config), RegistryTestModule, ModelPoolModule],
+      imports: [
+        AppConfigModule.forRoot(config), // the admin key guard reads ADMIN_API_KEY from it
+        RegistryTestModule,
+        ModelPoolModule.forRoot(modelPoolOptions(config)),
+      ],
     }).compile();
     moduleRef.useLogger(false);
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());

@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { ModelPoolController } from './model-pool.controller';
+import { ModelPoolModuleBase } from './model-pool.module-definition';
 import { ModelPoolService } from './model-pool.service';
 
 /**
  * The model pool, global so any feature can inject ModelPoolService to register its loader
- * types and default models and to lease models. Needs the global AppConfig and
- * ResourceRegistry providers (AppConfigModule, RegistryModule).
+ * types and default models and to lease models. Configured with `ModelPoolModule.forRoot(options)`
+ * or `forRootAsync(...)` (ModelPoolModuleOptions); needs the global ResourceRegistry provider
+ * (RegistryModule).
  */
 @Global()
 @Module({
@@ -13,4 +15,4 @@ import { ModelPoolService } from './model-pool.service';
   providers: [ModelPoolService],
   exports: [ModelPoolService],
 })
-export class ModelPoolModule {}
+export class ModelPoolModule extends ModelPoolModuleBase {}

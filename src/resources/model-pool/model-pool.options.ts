@@ -45,3 +45,19 @@ export interface ModelPoolOptions {
   measureMemoryBytes?: () => number;
   logger?: ModelPoolLogger;
 }
+
+/**
+ * How the model pool resource (ModelPoolModule) is set up, built from the validated
+ * configuration in one place. The pool's own settings keep their names and units above.
+ */
+export interface ModelPoolModuleOptions extends Pick<
+  ModelPoolOptions,
+  'cacheSize' | 'memoryLimitMb' | 'maxConcurrentLoads' | 'loadTimeoutMs' | 'idleTtlMs'
+> {
+  /** Path of a JSON model registry; unset: the models the features declare. */
+  modelConfigPath?: string;
+  /** Models loaded at start-up; readiness waits for them. */
+  preload: readonly string[];
+  /** At shutdown, how long in-flight uses may take to finish before every model is unloaded, ms. */
+  shutdownGraceMs: number;
+}

@@ -1,5 +1,6 @@
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
 import { validateConfig } from '../../config/app-config';
+import { modelPoolOptions } from '../../config/resource-options';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import { ModelConfigError } from './model-pool.errors';
@@ -13,7 +14,7 @@ function makeService(env: Record<string, string> = {}) {
   const config = fakeModelsConfig(env);
   const registry = new ResourceRegistry();
   const loader = new FakeLoader().set('main', { delayMs: 0 }).set('remote', { delayMs: 0 });
-  const service = new ModelPoolService(config, registry);
+  const service = new ModelPoolService(modelPoolOptions(config), registry);
   service.registerLoader('fake', loader);
   return { service, registry, loader };
 }
@@ -79,7 +80,7 @@ describe('ModelPoolService', () => {
   it('features declare the default models; MODEL_CONFIG replaces them', async () => {
     const fake = new FakeLoader().set('x', { delayMs: 0 });
     const service = new ModelPoolService(
-      validateConfig({ MODEL_PRELOAD: 'x' }),
+      modelPoolOptions(validateConfig({ MODEL_PRELOAD: 'x' })),
       new ResourceRegistry(),
     );
     services.push(service);

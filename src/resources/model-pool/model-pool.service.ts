@@ -1,7 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
 import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
-import { AppConfig } from '../../config/app-config';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
@@ -11,7 +10,9 @@ import { ModelPool } from './model-pool';
 import { MODEL_POOL_RESOURCE_NAME } from './model-pool.constants';
 import { ModelConfigError } from './model-pool.errors';
 import { defineModelMetrics } from './model-pool.metrics';
+import { MODEL_POOL_OPTIONS } from './model-pool.module-definition';
 import { observeModelPool } from './model-pool.observation';
+import { ModelPoolModuleOptions } from './model-pool.options';
 import {
   LoadedModel,
   ModelLoader,
@@ -41,12 +42,14 @@ export class ModelPoolService extends ManagedResourceBase {
   private selfTestRun?: () => Promise<unknown>;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(MODEL_POOL_OPTIONS) private readonly options: ModelPoolModuleOptions,
     registry: ResourceRegistry,
   ) {
     super(MODEL_POOL_RESOURCE_NAME, ResourceType.AI_MODEL, { required: true });
     // A bad MODEL_CONFIG file stops the start here, naming the variable.
-    this.configured = config.MODEL_CONFIG ? loadModelRegistryFile(config.MODEL_CONFIG) : undefined;
+    this.configured = options.modelConfigPath
+      ? loadModelRegistryFile(options.modelConfigPath)
+      : undefined;
     registry.register(this);
     setActiveModelPool(this);
   }
@@ -175,7 +178,7 @@ export class ModelPoolService extends ManagedResourceBase {
   }
 
   protected async doInit(): Promise<void> {
-    const unknown = this.config.MODEL_PRELOAD.filter((n) => !this.models.has(n));
+    const unknown = this.options.preload.filter((n) => !this.models.has(n));
     if (unknown.length > 0) {
       throw new ModelConfigError(
         `MODEL_PRELOAD names ${unknown.join(', ')}, not in the model registry (${this.models.names().join(', ')})`,
@@ -183,7 +186,7 @@ export class ModelPoolService extends ManagedResourceBase {
     }
     // An admin re-initialize after shutdown gets a fresh pool (counters start again).
     if (this.pool.isClosed) this.built = this.createPool();
-    for (const name of this.config.MODEL_PRELOAD) {
+    for (const name of this.options.preload) {
       if (!this.pool.availableModels().includes(name)) {
         throw new ModelConfigError(
           `MODEL_PRELOAD names ${name}, which is not available: ${this.modelStatus(name).unavailable_reason}`,
@@ -199,7 +202,7 @@ export class ModelPoolService extends ManagedResourceBase {
   }
 
   protected async doShutdown(): Promise<void> {
-    await this.pool.close(this.config.SHUTDOWN_GRACE_MS);
+    await this.pool.close(this.options.shutdownGraceMs);
   }
 
   protected async probe(): Promise<ResourceHealth> {
@@ -228,15 +231,15 @@ export class ModelPoolService extends ManagedResourceBase {
   }
 
   private createPool(): ModelPool {
-    const c = this.config;
+    const o = this.options;
     return new ModelPool(this.models, this.loaders, {
-      cacheSize: c.MODEL_CACHE_SIZE,
-      memoryLimitMb: c.MODEL_MEMORY_LIMIT_MB,
-      maxConcurrentLoads: c.MODEL_MAX_CONCURRENT_LOADS,
-      loadTimeoutMs: c.MODEL_LOAD_TIMEOUT_MS,
-      idleTtlMs: c.MODEL_IDLE_TTL * 1000,
+      cacheSize: o.cacheSize,
+      memoryLimitMb: o.memoryLimitMb,
+      maxConcurrentLoads: o.maxConcurrentLoads,
+      loadTimeoutMs: o.loadTimeoutMs,
+      idleTtlMs: o.idleTtlMs,
       // Names the registry does not declare stop doInit with a message naming MODEL_PRELOAD.
-      preload: c.MODEL_PRELOAD.filter((n) => this.models.has(n)),
+      preload: o.preload.filter((n) => this.models.has(n)),
       logger: this.logger,
     });
   }

@@ -1,22 +1,26 @@
 import { Cluster, Redis } from 'ioredis';
 import { validateConfig } from '../../config/app-config';
+import { redisOptions } from '../../config/resource-options';
 import { createRedisConnection, reconnectDelay, redisMode } from './redis.connection-factory';
+
+/** The Redis options the app would build from these variables. */
+const optionsFrom = (env: Record<string, string>) => redisOptions(validateConfig(env));
 
 describe('redisMode', () => {
   it('is standalone with a REDIS_URL only', () => {
-    expect(redisMode(validateConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toBe('standalone');
+    expect(redisMode(optionsFrom({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toBe('standalone');
   });
 
   it('is sentinel when REDIS_SENTINELS is set', () => {
     expect(
-      redisMode(validateConfig({ REDIS_SENTINELS: 'a:26379,b:26379', REDIS_SENTINEL_NAME: 'm' })),
+      redisMode(optionsFrom({ REDIS_SENTINELS: 'a:26379,b:26379', REDIS_SENTINEL_NAME: 'm' })),
     ).toBe('sentinel');
   });
 
   it('is cluster when REDIS_CLUSTER_NODES is set, even with sentinels too', () => {
-    expect(redisMode(validateConfig({ REDIS_CLUSTER_NODES: 'a:7000,b:7001' }))).toBe('cluster');
+    expect(redisMode(optionsFrom({ REDIS_CLUSTER_NODES: 'a:7000,b:7001' }))).toBe('cluster');
     expect(
-      redisMode(validateConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 'a:26379' })),
+      redisMode(optionsFrom({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 'a:26379' })),
     ).toBe('cluster');
   });
 });
@@ -62,7 +66,7 @@ describe('createRedisConnection', () => {
   const made: Array<Redis | Cluster> = [];
   const create = (env: Record<string, string>, role: 'command' | 'subscriber' = 'command') => {
     const connection = createRedisConnection(
-      validateConfig({ REDIS_CONNECT_TIMEOUT_MS: '1500', REDIS_COMMAND_TIMEOUT_MS: '700', ...env }),
+      optionsFrom({ REDIS_CONNECT_TIMEOUT_MS: '1500', REDIS_COMMAND_TIMEOUT_MS: '700', ...env }),
       role,
     );
     made.push(connection);

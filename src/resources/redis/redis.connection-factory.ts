@@ -1,12 +1,12 @@
-import { Cluster, Redis, RedisOptions } from 'ioredis';
-import { AppConfig } from '../../config/app-config';
+import { Cluster, Redis, RedisOptions as IoRedisOptions } from 'ioredis';
+import { RedisOptions } from './redis.options';
 
 export type RedisMode = 'standalone' | 'sentinel' | 'cluster';
 export type RedisConnection = Redis | Cluster;
 
-export function redisMode(config: AppConfig): RedisMode {
-  if (config.REDIS_CLUSTER_NODES?.length) return 'cluster';
-  if (config.REDIS_SENTINELS?.length) return 'sentinel';
+export function redisMode(options: RedisOptions): RedisMode {
+  if (options.clusterNodes?.length) return 'cluster';
+  if (options.sentinels?.length) return 'sentinel';
   return 'standalone';
 }
 
@@ -29,20 +29,20 @@ function hostPort(entry: string): { host: string; port: number } {
  * server.
  */
 export function createRedisConnection(
-  config: AppConfig,
+  settings: RedisOptions,
   role: 'command' | 'subscriber',
 ): RedisConnection {
-  const options: RedisOptions = {
+  const options: IoRedisOptions = {
     lazyConnect: true,
-    connectTimeout: config.REDIS_CONNECT_TIMEOUT_MS,
-    commandTimeout: role === 'command' ? config.REDIS_COMMAND_TIMEOUT_MS : undefined,
+    connectTimeout: settings.connectTimeoutMs,
+    commandTimeout: role === 'command' ? settings.commandTimeoutMs : undefined,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: role === 'subscriber',
     enableAutoPipelining: role === 'command',
     retryStrategy: reconnectDelay,
     connectionName: `captions-api:${role}`,
   };
-  const url = config.REDIS_URL ? new URL(config.REDIS_URL) : undefined;
+  const url = settings.url ? new URL(settings.url) : undefined;
   const auth = url
     ? {
         username: decodeURIComponent(url.username) || undefined,
@@ -50,9 +50,9 @@ export function createRedisConnection(
       }
     : {};
   const tls = url?.protocol === 'rediss:' ? { tls: {} } : {};
-  switch (redisMode(config)) {
+  switch (redisMode(settings)) {
     case 'cluster':
-      return new Cluster((config.REDIS_CLUSTER_NODES ?? []).map(hostPort), {
+      return new Cluster((settings.clusterNodes ?? []).map(hostPort), {
         lazyConnect: true,
         enableOfflineQueue: options.enableOfflineQueue,
         enableAutoPipelining: options.enableAutoPipelining,
@@ -64,11 +64,11 @@ export function createRedisConnection(
         ...options,
         ...auth,
         ...tls,
-        sentinels: (config.REDIS_SENTINELS ?? []).map(hostPort),
-        name: config.REDIS_SENTINEL_NAME ?? 'mymaster',
+        sentinels: (settings.sentinels ?? []).map(hostPort),
+        name: settings.sentinelName ?? 'mymaster',
         sentinelRetryStrategy: reconnectDelay,
       });
     default:
-      return new Redis(config.REDIS_URL as string, options);
+      return new Redis(settings.url as string, options);
   }
 }

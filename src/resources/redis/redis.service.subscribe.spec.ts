@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
 import { validateConfig } from '../../config/app-config';
+import { redisOptions } from '../../config/resource-options';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState } from '../registry/resource-state';
 import { createRedisConnection } from './redis.connection-factory';
@@ -77,7 +78,7 @@ describe('RedisService subscriptions and outages (fake connections)', () => {
       return connection as never;
     });
     redis = new RedisService(
-      validateConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_POOL_SIZE: '2' }),
+      redisOptions(validateConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_POOL_SIZE: '2' })),
       { register: () => undefined } as unknown as ResourceRegistry,
     );
     await redis.init();

@@ -1,5 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { Inject, Injectable } from '@nestjs/common';
 import { ResourceUnavailableError } from '../../common/errors/app-errors';
 import { redactUrl } from '../../common/util/redact-url';
 import { withTimeout } from '../../common/util/with-timeout';
@@ -12,7 +11,9 @@ import type { ResourceObservation, SelfTestPlan } from '../registry/observation'
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import { RedisConnection, createRedisConnection, redisMode } from './redis.connection-factory';
+import { REDIS_OPTIONS } from './redis.module-definition';
 import { RedisStatus, observeRedis } from './redis.observation';
+import { RedisOptions } from './redis.options';
 import type { Histogram } from 'prom-client';
 import { MetricDefinitions, OPERATION_BUCKETS } from '../../common/metrics/metric-definitions';
 
@@ -25,7 +26,7 @@ type MessageHandler = (message: string) => void;
 const LATENCY_EWMA_WEIGHT = 0.1;
 
 /**
- * The shared Redis pool: REDIS_POOL_SIZE command connections used in turn (auto-pipelining on
+ * The shared Redis pool: `poolSize` command connections used in turn (auto-pipelining on
  * each), plus one dedicated subscriber connection for pub/sub. Without REDIS_URL (or Sentinel /
  * Cluster settings) it is `disabled` and every user falls back to in-process behaviour.
  *
@@ -49,14 +50,14 @@ export class RedisService extends ManagedResourceBase {
   private outageSince?: number;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(REDIS_OPTIONS) private readonly options: RedisOptions,
     registry: ResourceRegistry,
   ) {
     // Optional: the cache falls back to its in-process level (see the contract's readiness). A
     // start without Redis carries on in `error`; the connections keep retrying in the
     // background and the resource moves to `ready` when Redis answers.
     super(REDIS_RESOURCE_NAME, ResourceType.REDIS, { required: false });
-    this.enabled = config.redisEnabled;
+    this.enabled = options.enabled;
     registry.register(this);
   }
 
@@ -88,9 +89,9 @@ export class RedisService extends ManagedResourceBase {
     throw new ResourceUnavailableError('redis', 'is not connected');
   }
 
-  /** A key under REDIS_KEY_PREFIX (ioredis keyPrefix is not used: it does not apply to SCAN MATCH). */
+  /** A key under the configured prefix (ioredis keyPrefix is not used: it does not apply to SCAN MATCH). */
   key(...parts: string[]): string {
-    return this.config.REDIS_KEY_PREFIX + parts.join(':');
+    return this.options.keyPrefix + parts.join(':');
   }
 
   /** Runs fn on a command connection, counting operations, errors and latency. */
@@ -156,8 +157,8 @@ export class RedisService extends ManagedResourceBase {
       name: this.name,
       type: this.type,
       state: this.state,
-      url: redactUrl(this.config.REDIS_URL),
-      mode: redisMode(this.config),
+      url: redactUrl(this.options.url),
+      mode: redisMode(this.options),
       pool_size: this.enabled ? this.connections.length || this.poolSize : 0,
       connections: {
         ready: count(['ready']),
@@ -196,24 +197,24 @@ export class RedisService extends ManagedResourceBase {
 
   protected async doInit(): Promise<void | typeof RESOURCE_DISABLED> {
     if (!this.enabled) {
-      this.logger.log('REDIS_URL not set: Redis disabled, cache is in-process only');
+      this.logger.log('REDIS_URL not set: Redis disabled');
       return RESOURCE_DISABLED;
     }
     this.connections = Array.from({ length: this.poolSize }, () =>
-      this.watch(createRedisConnection(this.config, 'command')),
+      this.watch(createRedisConnection(this.options, 'command')),
     );
-    const subscriber = this.watch(createRedisConnection(this.config, 'subscriber'));
+    const subscriber = this.watch(createRedisConnection(this.options, 'subscriber'));
     subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
     subscriber.on('ready', () => this.resubscribe(subscriber));
     this.subscriber = subscriber;
     const all = [...this.connections, this.subscriber];
     await withTimeout(
       Promise.all(all.map((c) => c.connect())),
-      this.config.REDIS_CONNECT_TIMEOUT_MS,
+      this.options.connectTimeoutMs,
       'redis connect',
     );
     this.logger.log(
-      `connected: ${redisMode(this.config)} ${redactUrl(this.config.REDIS_URL) ?? ''}, ${this.connections.length} command connections + 1 subscriber`,
+      `connected: ${redisMode(this.options)} ${redactUrl(this.options.url) ?? ''}, ${this.connections.length} command connections + 1 subscriber`,
     );
   }
 
@@ -243,7 +244,7 @@ export class RedisService extends ManagedResourceBase {
   }
 
   private get poolSize(): number {
-    return redisMode(this.config) === 'cluster' ? 1 : this.config.REDIS_POOL_SIZE;
+    return redisMode(this.options) === 'cluster' ? 1 : this.options.poolSize;
   }
 
   /** Outage bookkeeping: an error listener on every connection keeps 'error' from crashing us. */

@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { StorageController } from './storage.controller';
+import { StorageModuleBase } from './storage.module-definition';
 import { StorageService } from './storage.service';
 
 /**
- * The file storage, global so any feature can inject StorageService. Needs the global AppConfig
- * and ResourceRegistry providers (AppConfigModule, RegistryModule); health, monitoring, metrics
- * and the self-test see it through the registry only.
+ * The file storage, global so any feature can inject StorageService. Configured with
+ * `StorageModule.forRoot(options)` or `forRootAsync(...)` (StorageOptions); needs the global
+ * ResourceRegistry provider (RegistryModule). Health, monitoring, metrics and the self-test see
+ * it through the registry only.
  */
 @Global()
 @Module({
@@ -13,4 +15,4 @@ import { StorageService } from './storage.service';
   providers: [StorageService],
   exports: [StorageService],
 })
-export class StorageModule {}
+export class StorageModule extends StorageModuleBase {}

@@ -6,6 +6,7 @@ import {
   ResourceUnavailableError,
 } from '../../common/errors/app-errors';
 import { validateConfig } from '../../config/app-config';
+import { storageOptions } from '../../config/resource-options';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceState, ResourceType } from '../registry/resource-state';
 import { TEMP_PREFIX } from './storage.constants';
@@ -47,7 +48,7 @@ describe('StorageService', () => {
 
   it('defaults its folder to DATA_DIR/storage and creates it at init', async () => {
     const config = validateConfig({ NODE_ENV: 'test', DATA_DIR: folder.dir });
-    storage = new StorageService(config, new ResourceRegistry());
+    storage = new StorageService(storageOptions(config), new ResourceRegistry());
     expect(storage.path).toBe(join(folder.dir, 'storage'));
     await storage.init();
     expect(existsSync(join(folder.dir, 'storage'))).toBe(true);
@@ -216,8 +217,10 @@ describe('StorageService', () => {
     const realIo: Parameters<typeof jest.useFakeTimers>[0] = {
       doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'],
     };
+    // Real file I/O finishes on libuv's thread pool: on a loaded machine it can take many
+    // event-loop turns, so wait for the condition over a generous number of turns.
     const settle = async (done: () => boolean) => {
-      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 100_000 && !done(); i++) await new Promise((r) => setImmediate(r));
     };
 
     it('does not serve an expired file; the cleanup removes it every STORAGE_CLEANUP_INTERVAL_S', async () => {

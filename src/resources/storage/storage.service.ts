@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { InsufficientStorageError, InvalidInputError } from '../../common/errors/app-errors';
 import type { MetricDefinitions } from '../../common/metrics/metric-definitions';
 import { round } from '../../common/util/round';
-import { AppConfig } from '../../config/app-config';
 import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resource';
 import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
@@ -34,6 +33,8 @@ import {
   observeStorage,
   storageSelfTest,
 } from './storage.observation';
+import { STORAGE_OPTIONS } from './storage.module-definition';
+import { StorageOptions } from './storage.options';
 
 /** One stored file as the in-memory index knows it. */
 interface StoredFile {
@@ -56,7 +57,7 @@ export interface StorageWriteOptions {
 }
 
 /**
- * The file storage (v14's FILE_STORAGE): named files under STORAGE_DIR within a quota.
+ * The file storage (v14's FILE_STORAGE): named files under one folder within a quota.
  *
  * Writes are atomic (temporary file in the same folder, fsync, rename). A file may carry an
  * expiry, kept in its own header. Usage is tracked in memory and rebuilt at init from the
@@ -70,6 +71,7 @@ export interface StorageWriteOptions {
 export class StorageService extends ManagedResourceBase {
   readonly path: string;
   private readonly quotaBytes: number;
+  private readonly cleanupIntervalMs: number;
   private readonly index = new Map<string, StoredFile>();
   private usedBytes = 0;
   /** Bytes of writes under way, held against the quota until they land. */
@@ -83,13 +85,14 @@ export class StorageService extends ManagedResourceBase {
   private opened = false;
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(STORAGE_OPTIONS) options: StorageOptions,
     registry: ResourceRegistry,
     @Optional() @Inject(STORAGE_FS) private readonly fs: StorageFs = realFs,
   ) {
     super(STORAGE_RESOURCE_NAME, ResourceType.FILE_STORAGE, { required: false });
-    this.path = resolve(config.STORAGE_DIR ?? join(config.DATA_DIR, 'storage'));
-    this.quotaBytes = config.STORAGE_QUOTA_MB * 1024 * 1024;
+    this.path = resolve(options.directory);
+    this.quotaBytes = options.quotaBytes;
+    this.cleanupIntervalMs = options.cleanupIntervalMs;
     registry.register(this);
   }
 
@@ -229,7 +232,7 @@ export class StorageService extends ManagedResourceBase {
     clearInterval(this.cleanupTimer);
     this.cleanupTimer = setInterval(() => {
       void this.removeExpired();
-    }, this.config.STORAGE_CLEANUP_INTERVAL_S * 1000);
+    }, this.cleanupIntervalMs);
     this.cleanupTimer.unref();
     await this.open();
   }

@@ -3,7 +3,10 @@ import { AppConfig } from '../../../config/app-config';
 import { ResourceRegistry } from '../../registry/resource-registry.service';
 import { ResourcesBoot } from '../../registry/resources-boot';
 
-/** What AppCacheModule expects the app to provide globally (AppConfig, the registry and its boot). */
+/**
+ * What AppCacheModule expects the app to provide globally: the registry and its boot, and
+ * AppConfig for the admin key guard of the cache's admin routes.
+ */
 @Global()
 @Module({})
 export class CacheTestDepsModule {

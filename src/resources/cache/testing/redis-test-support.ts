@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { AppConfig, validateConfig } from '../../../config/app-config';
+import { redisOptions } from '../../../config/resource-options';
 import { RedisService } from '../../redis/redis.service';
 import { ResourceRegistry } from '../../registry/resource-registry.service';
 import { CacheLogger } from '../cache.types';
@@ -35,7 +36,7 @@ export async function startRedisService(
     REDIS_CONNECT_TIMEOUT_MS: '2000',
     ...env,
   });
-  const redis = new RedisService(config, new ResourceRegistry());
+  const redis = new RedisService(redisOptions(config), new ResourceRegistry());
   await redis.init().catch(() => undefined); // a dead server is a legitimate test set-up
   return redis;
 }

@@ -2,6 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Logger } from '@nestjs/common';
 import axios from 'axios';
 import { validateConfig } from '../../../config/app-config';
+import { httpPoolOptions } from '../../../config/resource-options';
 import { ResourceRegistry } from '../../registry/resource-registry.service';
 import { HttpPoolService } from '../http-pool.service';
 import { axiosDefaults } from '../http-pool.transport';
@@ -14,8 +15,8 @@ export function createHttpPool(env: Record<string, string> = {}): {
   pool: HttpPoolService;
   registry: ResourceRegistry;
 } {
-  const config = validateConfig({ NODE_ENV: 'test', ...env });
+  const options = httpPoolOptions(validateConfig({ NODE_ENV: 'test', ...env }));
   const registry = new ResourceRegistry();
-  const http = new HttpService(axios.create(axiosDefaults(config)));
-  return { pool: new HttpPoolService(http, config, registry), registry };
+  const http = new HttpService(axios.create(axiosDefaults(options)));
+  return { pool: new HttpPoolService(http, options, registry), registry };
 }

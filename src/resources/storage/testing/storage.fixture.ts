@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../../config/app-config';
+import { storageOptions } from '../../../config/resource-options';
 import { ResourceRegistry } from '../../registry/resource-registry.service';
 import { StorageFs, realFs } from '../storage.files';
 import { StorageService } from '../storage.service';
@@ -25,5 +26,5 @@ export function createStorage(
 ): { storage: StorageService; registry: ResourceRegistry } {
   const config = validateConfig({ NODE_ENV: 'test', STORAGE_DIR: dir, ...env });
   const registry = new ResourceRegistry();
-  return { storage: new StorageService(config, registry, fs), registry };
+  return { storage: new StorageService(storageOptions(config), registry, fs), registry };
 }
