@@ -5,7 +5,7 @@ describe('the start-up block', () => {
   it('lists the URLs of the API, docs, dashboard and metrics, and says what it runs on', () => {
     const embedded = startupBlock(validateConfig({ PORT: '3000' }), 812);
     expect(embedded.split('\n')).toEqual([
-      'Captions API v14 ready in 812 ms · database: embedded PostgreSQL · cache: in-process only (no REDIS_URL)',
+      'Captions API v14 ready in 812 ms · database: embedded PostgreSQL · cache: in-process + disk (no REDIS_URL)',
       '  API        http://localhost:3000/api/v14',
       '  docs       http://localhost:3000/docs',
       '  dashboard  http://localhost:3000/dashboard',

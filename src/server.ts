@@ -28,7 +28,7 @@ export async function startServer(
 export function startupBlock(config: AppConfig, readyInMs: number): string {
   const url = `http://localhost:${config.PORT}`;
   const database = config.databaseEmbedded ? 'embedded PostgreSQL' : 'PostgreSQL (DATABASE_URL)';
-  const cache = config.redisEnabled ? 'in-process + Redis' : 'in-process only (no REDIS_URL)';
+  const cache = config.redisEnabled ? 'in-process + Redis' : 'in-process + disk (no REDIS_URL)';
   return [
     `Captions API v14 ready in ${readyInMs} ms · database: ${database} · cache: ${cache}`,
     `  API        ${url}/api/v14`,

@@ -23,7 +23,7 @@ export class CacheController {
   constructor(private readonly cache: CacheService) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Cache size, hit rate, evictions and L2 (Redis) state' })
+  @ApiOperation({ summary: 'Cache size, hit rate, evictions and L2 (Redis or disk) state' })
   @ApiOkResponse({
     schema: {
       example: {

@@ -24,7 +24,12 @@ const FIGURES: ReadonlyArray<[CollectedKind, string, string, (s: CacheStatus) =>
     'L1 entries dropped because they expired.',
     (s) => s.expired,
   ],
-  ['counter', 'cache_l2_errors_total', 'Failed Redis (L2) calls of the cache.', (s) => s.l2.errors],
+  [
+    'counter',
+    'cache_l2_errors_total',
+    'Failed L2 calls of the cache (Redis, or the disk tier without it).',
+    (s) => s.l2.errors,
+  ],
 ];
 
 /**
@@ -48,7 +53,7 @@ export function defineCacheMetrics(m: MetricDefinitions, stats: () => CacheStatu
   );
   m.counter(
     'cache_hits_total',
-    'Cache hits by tier: l2 = Redis reads that found a value; l1 = the other hits (in-process, stale-while-refreshing included).',
+    'Cache hits by tier: l2 = L2 reads (Redis or disk) that found a value; l1 = the other hits (in-process, stale-while-refreshing included).',
     ['tier'],
     by('tier', (s) => {
       l1Hits = Math.max(l1Hits, s.hits - s.l2.hits);

@@ -3,7 +3,8 @@ import type { CacheStatus } from './cache.service';
 
 /**
  * What observers see of the cache: lookups (hits + misses) and the failed L2 calls, and the
- * figures of v14's `cache_stats`. It has no connection pool (L2 uses Redis's).
+ * figures of v14's `cache_stats`. It has no connection pool (L2 uses Redis's, or the file
+ * storage).
  */
 export function observeCache(s: CacheStatus): ResourceObservation {
   return {

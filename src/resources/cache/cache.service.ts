@@ -6,6 +6,8 @@ import { ManagedResourceBase, ResourceHealth } from '../registry/managed-resourc
 import type { ResourceObservation, SelfTestPlan } from '../registry/observation';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceType } from '../registry/resource-state';
+import { STORAGE_RESOURCE_NAME } from '../storage/storage.constants';
+import { StorageService } from '../storage/storage.service';
 import { CACHE_RESOURCE_NAME, SWEEP_INTERVAL_NAME } from './cache.constants';
 import { defineCacheMetrics } from './cache.metrics';
 import { CACHE_OPTIONS } from './cache.module-definition';
@@ -19,10 +21,11 @@ export type CacheStatus = CacheStats & { state: string };
 
 /**
  * The shared two-level cache as a managed resource named `cache`: L1 in process, L2 in Redis
- * when REDIS_URL (or Sentinel/Cluster) is set. The work is done by `TieredCache`; this class
- * builds it from CacheOptions, ties it to the resource lifecycle (init starts the expired-entry
- * sweep and the invalidation subscription, shutdown stops them and empties L1), and registers
- * the sweep with @nestjs/schedule when ScheduleModule is loaded.
+ * when REDIS_URL (or Sentinel/Cluster) is set, else on the file storage (`storage`) when the
+ * app has it. The work is done by `TieredCache`; this class builds it from CacheOptions, ties
+ * it to the resource lifecycle (init starts the expired-entry sweep and the invalidation
+ * subscription, shutdown stops them and empties L1), and registers the sweep with
+ * @nestjs/schedule when ScheduleModule is loaded.
  *
  * The cache serves from construction on, so providers may use it in their own onModuleInit;
  * after `shutdown()` calls fail with ResourceUnavailableError (503) until `init()`.
@@ -36,11 +39,14 @@ export class CacheService extends ManagedResourceBase {
     registry: ResourceRegistry,
     @Optional() redis?: RedisService,
     @Optional() private readonly scheduler?: SchedulerRegistry,
+    @Optional() storage?: StorageService,
   ) {
     super(CACHE_RESOURCE_NAME, ResourceType.CACHE, {
       required: false,
       dependsOn: redis ? [REDIS_RESOURCE_NAME] : [], // its second level, when the app has Redis
     });
+    // Without Redis, the file storage is the second level: the cache outlives a restart.
+    const disk = redis?.enabled ? undefined : storage;
     this.cache = new TieredCache({
       maxEntries: options.maxEntries,
       maxBytes: options.maxBytes,
@@ -48,9 +54,11 @@ export class CacheService extends ManagedResourceBase {
       maxValueBytes: options.maxValueBytes,
       namespace: options.namespace,
       redis: redis?.enabled ? redis : undefined,
+      disk,
       l2TimeoutMs: options.l2TimeoutMs,
       logger: this.logger,
     });
+    if (disk) this.addDependency(STORAGE_RESOURCE_NAME);
     registry.register(this);
   }
 

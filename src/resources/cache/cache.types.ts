@@ -18,6 +18,22 @@ export interface CacheRedis {
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
 }
 
+/**
+ * What the cache's disk tier needs from the file storage: named files with an expiry.
+ * `StorageService` satisfies it; tests may pass any object of this shape. Used as L2 only
+ * without Redis: one instance owns its folder, so nothing is shared or published.
+ */
+export interface CacheDisk {
+  /** The data under `name`, or undefined when missing or expired. */
+  read(name: string): Promise<Buffer | undefined>;
+  /** Stores `data` atomically, expiring after `ttlS` seconds. Over the quota: a 507 error. */
+  write(name: string, data: string, options: { ttlS?: number }): Promise<void>;
+  /** True if there was a file. */
+  delete(name: string): Promise<boolean>;
+  /** The files that have not expired. */
+  list(): { name: string }[];
+}
+
 /** Where the cache writes its few log lines (Nest's Logger fits). */
 export interface CacheLogger {
   log(message: string): void;
@@ -77,8 +93,10 @@ export interface TieredCacheOptions {
   maxValueBytes?: number;
   /** Namespace of keys in Redis and of invalidation messages. Default `cache` (CACHE_NAMESPACE). */
   namespace?: string;
-  /** The L2 backend. Omitted or not `enabled`: L1 only. */
+  /** The L2 backend. Omitted or not `enabled`: the disk below, if given, else L1 only. */
   redis?: CacheRedis;
+  /** The disk tier: L2 when `redis` is omitted or not `enabled` (a single instance's cache). */
+  disk?: CacheDisk;
   /** Bound on each L2 call, ms. Default 2000 (REDIS_COMMAND_TIMEOUT_MS). */
   l2TimeoutMs?: number;
   /** Consecutive L2 failures that open the breaker. Default 5. */
@@ -99,13 +117,13 @@ export interface TieredCacheOptions {
 /** L2 counters and state, as the status page shows them. */
 export type CacheL2Stats = {
   enabled: boolean;
-  /** `redis`, or `none` without L2. */
-  backend: 'redis' | 'none';
+  /** `redis`, `disk` (the file storage, without Redis), or `none` without L2. */
+  backend: 'redis' | 'disk' | 'none';
   /** `up`, `down` (unreachable or breaker open) or `disabled`. */
   state: 'up' | 'down' | 'disabled';
   hits: number;
   misses: number;
-  /** Failed L2 calls (timeouts, connection errors). */
+  /** Failed L2 calls (timeouts, connection errors; disk writes refused by a full quota). */
   errors: number;
   /** L2 calls not attempted because Redis was unavailable or the breaker was open. */
   skipped: number;

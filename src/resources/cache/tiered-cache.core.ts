@@ -21,10 +21,12 @@ import {
   DEFAULT_SWEEP_INTERVAL_MS,
 } from './cache.constants';
 import { CacheLogger, TieredCacheOptions } from './cache.types';
+import { DiskL2Data } from './tiered-cache.disk-data';
 import { InvalidationBus } from './tiered-cache.invalidation';
 import { L1Entry, L1Store } from './tiered-cache.l1';
 import { L2Client } from './tiered-cache.l2';
 import { L2Data } from './tiered-cache.l2-data';
+import { L2Store } from './tiered-cache.l2-store';
 import { Leases } from './tiered-cache.lease';
 import { SingleFlightLoads } from './tiered-cache.loads';
 import { CoalescedReads } from './tiered-cache.reads';
@@ -44,7 +46,8 @@ export abstract class TieredCacheCore {
   protected readonly l1: LRUCache<string, L1Entry>;
   protected readonly l1Store: L1Store;
   protected readonly l2: L2Client;
-  protected readonly l2Data: L2Data;
+  /** Redis' L2Data, or the disk's DiskL2Data without Redis. */
+  protected readonly l2Data: L2Store;
   protected readonly reads: CoalescedReads;
   protected readonly loads: SingleFlightLoads;
   protected readonly bus: InvalidationBus;
@@ -65,6 +68,7 @@ export abstract class TieredCacheCore {
     this.namespace = options.namespace ?? 'cache';
     this.now = options.now ?? coarseMonotonicClock();
     const logger: CacheLogger = options.logger ?? new Logger('Cache');
+    const warnOnce = warnOnceTo(logger);
     this.defaultTtlMs = Math.max(1, Math.round(this.ttlSeconds * 1000));
     this.sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
 
@@ -78,15 +82,22 @@ export abstract class TieredCacheCore {
       this.counters,
     );
     this.l1 = this.l1Store.lru;
-    this.l2 = new L2Client(options.redis, {
-      namespace: this.namespace,
-      timeoutMs: options.l2TimeoutMs ?? 2000,
-      breakerThreshold: options.breakerThreshold ?? DEFAULT_BREAKER_THRESHOLD,
-      breakerHalfOpenMs: options.breakerHalfOpenMs ?? DEFAULT_BREAKER_HALF_OPEN_MS,
-      logger,
-    });
+    this.l2 = new L2Client(
+      { redis: options.redis, disk: options.disk },
+      {
+        namespace: this.namespace,
+        timeoutMs: options.l2TimeoutMs ?? 2000,
+        breakerThreshold: options.breakerThreshold ?? DEFAULT_BREAKER_THRESHOLD,
+        breakerHalfOpenMs: options.breakerHalfOpenMs ?? DEFAULT_BREAKER_HALF_OPEN_MS,
+        logger,
+      },
+    );
     // The bus is created below; the closure only runs once a write lands.
-    this.l2Data = new L2Data(this.l2, this.defaultTtlMs, (key) => this.bus.forget(key));
+    const onWritten = (key: string) => this.bus.forget(key);
+    this.l2Data =
+      this.l2.backend === 'disk'
+        ? new DiskL2Data(this.l2, this.namespace, onWritten, warnOnce)
+        : new L2Data(this.l2, this.defaultTtlMs, onWritten);
     this.reads = new CoalescedReads(this.l2Data, this.l1Store, this.counters, this.l2Enabled);
     this.loads = new SingleFlightLoads(
       {
@@ -100,7 +111,7 @@ export abstract class TieredCacheCore {
           pollMs: options.lease?.pollMs ?? DEFAULT_LEASE_POLL_MS,
         },
         now: this.now,
-        warnOnce: warnOnceTo(logger),
+        warnOnce,
       },
       this.l1Store,
       this.reads,
@@ -129,12 +140,12 @@ export abstract class TieredCacheCore {
     this.l2.onRecover = () => void this.bus.replay();
   }
 
-  /** True when Redis is configured as L2. */
+  /** True when the cache has an L2: Redis, or the disk without Redis. */
   get l2Enabled(): boolean {
-    return this.l2.redis !== undefined;
+    return this.l2.backend !== 'none';
   }
 
-  /** L2 reachable now: `up`, `down`, or `disabled` without Redis. */
+  /** L2 reachable now: `up`, `down`, or `disabled` without one. */
   get l2State(): 'up' | 'down' | 'disabled' {
     return this.l2.state;
   }

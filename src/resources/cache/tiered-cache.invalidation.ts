@@ -7,7 +7,7 @@
 import { MAX_PENDING_INVALIDATIONS } from './cache.constants';
 import { CacheLogger } from './cache.types';
 import { L2_FAILED, L2Client } from './tiered-cache.l2';
-import { L2Data } from './tiered-cache.l2-data';
+import { L2Store } from './tiered-cache.l2-store';
 import { CacheCounters } from './tiered-cache.stats';
 import { messageOf } from './tiered-cache.util';
 
@@ -39,7 +39,7 @@ export class InvalidationBus {
 
   constructor(
     private readonly l2: L2Client,
-    private readonly data: L2Data,
+    private readonly data: L2Store,
     private readonly target: InvalidationTarget,
     private readonly counters: CacheCounters,
     private readonly logger: CacheLogger,
@@ -74,6 +74,8 @@ export class InvalidationBus {
   }
 
   async publish(keys: string[] | 'all'): Promise<void> {
+    // The disk tier is one instance's: there is no one to tell, and nothing to remember.
+    if (!this.l2.redis) return;
     const id = this.target.instanceId;
     const message = JSON.stringify(keys === 'all' ? { i: id, all: true } : { i: id, k: keys });
     const sent = await this.l2.call('publish', (redis) => redis.publish(this.l2.channel, message));
@@ -95,7 +97,7 @@ export class InvalidationBus {
     if (pending !== 'all' && pending.size === 0) return;
     this.pending = new Set();
     this.logger.log(
-      `re-applying ${pending === 'all' ? 'a clear' : `${pending.size} deletes`} missed during the Redis outage`,
+      `re-applying ${pending === 'all' ? 'a clear' : `${pending.size} deletes`} missed during the L2 outage`,
     );
     if (pending === 'all') {
       const written = (this.writtenDuringClear = new Set());

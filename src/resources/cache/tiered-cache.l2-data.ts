@@ -1,25 +1,17 @@
 /**
- * What the cache stores in L2 and how: the `{"g":graceMs,"v":value}` envelope read with its
+ * What the cache stores in Redis and how: the `{"g":graceMs,"v":value}` envelope read with its
  * remaining PTTL, written with PX = fresh + grace, deleted per key, or cleared per namespace
- * with SCAN + UNLINK. Each is one guarded call on L2Client, so none of them throws.
+ * with SCAN + UNLINK. Each is one guarded call on L2Client, so none of them throws. The disk
+ * tier's counterpart is DiskL2Data (tiered-cache.disk-data.ts).
  */
 import { Cluster } from 'ioredis';
 import { CLEAR_SCAN_COUNT } from './cache.constants';
 import { L2_FAILED, L2Client, L2Failed } from './tiered-cache.l2';
+import { L2Hit, L2Store } from './tiered-cache.l2-store';
 import { escapeGlob } from './tiered-cache.util';
 
-/** A value found in L2. */
-export interface L2Hit {
-  value: unknown;
-  /** Remaining lifetime in Redis (PTTL), ms, grace included. */
-  physicalMs: number;
-  graceMs: number;
-  fresh: boolean;
-  /** Size for L1's byte cap. */
-  bytes: number;
-}
-
-export class L2Data {
+/** L2 in Redis. */
+export class L2Data implements L2Store {
   /**
    * @param onWritten called when a write landed: it supersedes a delete of the key that could
    *   not reach Redis earlier (the invalidation bus forgets it).

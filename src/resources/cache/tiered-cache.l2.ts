@@ -1,8 +1,8 @@
 /**
- * The guard around every L2 (Redis) call: availability check, circuit breaker, per-call
- * timeout, counters, and the one-line outage/recovery logging. It also orders mutations per
- * key. Kept apart from the cache logic so "L2 is best effort" is enforced in one place: a call
- * here never throws, it returns L2_FAILED and the cache carries on from L1.
+ * The guard around every L2 call, Redis or the disk tier: availability check, circuit breaker,
+ * per-call timeout, counters, and the one-line outage/recovery logging. It also orders
+ * mutations per key. Kept apart from the cache logic so "L2 is best effort" is enforced in one
+ * place: a call here never throws, it returns L2_FAILED and the cache carries on from L1.
  */
 import {
   BrokenCircuitError,
@@ -14,7 +14,7 @@ import {
 } from 'cockatiel';
 import { circuitName } from '../../common/resilience/circuit-name';
 import { withTimeout } from '../../common/util/with-timeout';
-import { CacheL2Stats, CacheLogger, CacheRedis } from './cache.types';
+import { CacheDisk, CacheL2Stats, CacheLogger, CacheRedis } from './cache.types';
 import { messageOf } from './tiered-cache.util';
 
 /** Returned by `call()` instead of throwing: the caller carries on without L2. */
@@ -29,9 +29,17 @@ export interface L2ClientOptions {
   logger: CacheLogger;
 }
 
+/** The second level's backends; Redis wins when both are given and Redis is enabled. */
+export interface L2Backends {
+  redis?: CacheRedis;
+  disk?: CacheDisk;
+}
+
 export class L2Client {
-  /** Undefined when Redis is not configured: every call then fails fast, uncounted. */
+  /** Undefined when Redis is not configured: every Redis call then fails fast, uncounted. */
   readonly redis?: CacheRedis;
+  /** The disk tier, only without Redis: a single instance's L2, nothing shared or published. */
+  readonly disk?: CacheDisk;
   readonly timeoutMs: number;
   /** `key(namespace, k)` is `keyBase + k`; SCAN MATCH uses `keyBase*`. */
   readonly keyBase: string = '';
@@ -46,14 +54,17 @@ export class L2Client {
   /** The tail of each key's chain of L2 writes and deletes, which keeps them in order. */
   private readonly writes = new Map<string, Promise<void>>();
 
-  constructor(redis: CacheRedis | undefined, options: L2ClientOptions) {
+  constructor({ redis, disk }: L2Backends, options: L2ClientOptions) {
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
     this.breaker = circuitBreaker(handleAll, {
       halfOpenAfter: options.breakerHalfOpenMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
     });
-    if (!redis?.enabled) return;
+    if (!redis?.enabled) {
+      this.disk = disk;
+      return;
+    }
     this.redis = redis;
     const probe = redis.key(options.namespace, 'x');
     this.keyBase = probe.slice(0, -1);
@@ -70,16 +81,22 @@ export class L2Client {
     this.channel = redis.key(options.namespace, 'invalidate');
   }
 
-  /** L2 reachable now: `up`, `down`, or `disabled` without Redis. */
+  /** Which backend L2 is: `redis`, `disk`, or `none` (L1 only). */
+  get backend(): 'redis' | 'disk' | 'none' {
+    if (this.redis) return 'redis';
+    return this.disk ? 'disk' : 'none';
+  }
+
+  /** L2 reachable now: `up`, `down`, or `disabled` without a backend. */
   get state(): 'up' | 'down' | 'disabled' {
-    if (!this.redis) return 'disabled';
+    if (this.backend === 'none') return 'disabled';
     return this.down || this.breaker.state !== CircuitState.Closed ? 'down' : 'up';
   }
 
   stats(): CacheL2Stats {
     return {
-      enabled: this.redis !== undefined,
-      backend: this.redis ? 'redis' : 'none',
+      enabled: this.backend !== 'none',
+      backend: this.backend,
       state: this.state,
       ...this.counts,
       breaker: circuitName(this.breaker.state),
@@ -87,7 +104,7 @@ export class L2Client {
   }
 
   /**
-   * Runs one L2 call: skipped while Redis is unavailable or the breaker is open, bounded by
+   * Runs one Redis call: skipped while Redis is unavailable or the breaker is open, bounded by
    * the L2 timeout, counted. Never throws: returns L2_FAILED and the caller goes on from L1.
    */
   async call<T>(what: string, call: (redis: CacheRedis) => Promise<T>): Promise<T | L2Failed> {
@@ -98,9 +115,21 @@ export class L2Client {
       this.noteDown('Redis is not connected');
       return L2_FAILED;
     }
+    return this.guarded(what, () => call(redis));
+  }
+
+  /** Runs one call on the disk tier, guarded as a Redis call is. L2_FAILED without a disk. */
+  async callDisk<T>(what: string, call: (disk: CacheDisk) => Promise<T>): Promise<T | L2Failed> {
+    const disk = this.disk;
+    if (!disk) return L2_FAILED;
+    return this.guarded(what, () => call(disk));
+  }
+
+  /** The breaker, the timeout and the counters around one call of either backend. */
+  private async guarded<T>(what: string, call: () => Promise<T>): Promise<T | L2Failed> {
     try {
       const result = await this.breaker.execute(() =>
-        withTimeout(call(redis), this.timeoutMs, `cache L2 ${what}`),
+        withTimeout(call(), this.timeoutMs, `cache L2 ${what}`),
       );
       this.noteUp();
       return result;
@@ -142,13 +171,20 @@ export class L2Client {
     if (this.down) return;
     this.down = true;
     this.counts.outages++;
-    this.logger.warn(`L2 (Redis) unavailable: ${reason}; serving from the in-process cache`);
+    this.logger.warn(
+      `L2 (${this.label}) unavailable: ${reason}; serving from the in-process cache`,
+    );
   }
 
   private noteUp(): void {
     if (!this.down) return;
     this.down = false;
-    this.logger.log('L2 (Redis) is back; the cache uses it again');
+    this.logger.log(`L2 (${this.label}) is back; the cache uses it again`);
     this.onRecover();
+  }
+
+  /** How log lines name the backend. */
+  private get label(): string {
+    return this.redis ? 'Redis' : 'disk';
   }
 }

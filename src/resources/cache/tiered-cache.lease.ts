@@ -5,7 +5,7 @@
  */
 import { LeaseOptions } from './cache.types';
 import { L2_FAILED, L2Client } from './tiered-cache.l2';
-import { L2Hit } from './tiered-cache.l2-data';
+import { L2Hit } from './tiered-cache.l2-store';
 import { delay } from './tiered-cache.util';
 
 /** Deletes the lease only if it is still ours (it may have expired and been taken by another instance). */
@@ -36,6 +36,8 @@ export class Leases {
     options: Required<LeaseOptions>,
     load: { readonly invalidated: boolean },
   ): Promise<{ value: unknown } | { token?: string }> {
+    // Without Redis (the disk tier) there is one instance: its local single flight suffices.
+    if (!this.l2.redis) return {};
     const leaseKey = `${this.l2.keyBase}!lease:${key}`;
     const token = `${this.instanceId}:${++this.seq}`;
     const deadline = this.now() + options.waitMs;

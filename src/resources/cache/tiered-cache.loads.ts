@@ -8,7 +8,7 @@ import { TimeoutAppError } from '../../common/errors/app-errors';
 import { assertValidKey, serializeValue } from './cache-value';
 import { GetOrSetOptions, LeaseOptions } from './cache.types';
 import { L1Entry, L1Store } from './tiered-cache.l1';
-import { L2Data } from './tiered-cache.l2-data';
+import { L2Store } from './tiered-cache.l2-store';
 import { Leases } from './tiered-cache.lease';
 import { CoalescedReads, Pending, cancelAllPending, cancelPending } from './tiered-cache.reads';
 import { CacheCounters } from './tiered-cache.stats';
@@ -36,7 +36,7 @@ export class SingleFlightLoads {
     private readonly settings: LoadSettings,
     private readonly l1: L1Store,
     private readonly reads: CoalescedReads,
-    private readonly data: L2Data,
+    private readonly data: L2Store,
     private readonly leases: Leases,
     private readonly counters: CacheCounters,
   ) {}

@@ -4,7 +4,7 @@
  * a key is never fetched twice at once by this instance.
  */
 import { assertValidKey } from './cache-value';
-import { L2Data, L2Hit } from './tiered-cache.l2-data';
+import { L2Hit, L2Store } from './tiered-cache.l2-store';
 import { L1Store } from './tiered-cache.l1';
 import { CacheCounters } from './tiered-cache.stats';
 
@@ -38,7 +38,7 @@ export class CoalescedReads {
   private readonly reads = new Map<string, Pending<L2Hit | undefined>>();
 
   constructor(
-    private readonly data: L2Data,
+    private readonly data: L2Store,
     private readonly l1: L1Store,
     private readonly counters: CacheCounters,
     private readonly l2Enabled: boolean,

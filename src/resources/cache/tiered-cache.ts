@@ -24,6 +24,8 @@ import { resolveLifetime, settleWithin } from './tiered-cache.util';
  *   refills, SET NX PX leases, SCAN + UNLINK scoped to the namespace, the pool's subscriber
  *   for invalidation, per-call timeout + breaker) are each one command, which Keyv would hide
  *   rather than provide.
+ * - Without Redis, L2 may be the file storage instead (`disk`, DiskL2Data): one instance's
+ *   cache kept across restarts, with no invalidation to publish and no lease to take.
  * - Every miss is coalesced: concurrent `get`s share one L2 read, concurrent `getOrSet`s share
  *   one load (L2 read, optional lease, loader, write).
  * - L2 is best effort: a call that fails, times out or meets an open breaker returns "no L2"
@@ -167,8 +169,8 @@ export class TieredCache extends TieredCacheCore {
 
   /**
    * Empties L1 here and, through Redis, in every instance, and deletes this namespace's keys in
-   * Redis (SCAN MATCH + UNLINK; other keys are never touched). Returns the counts removed here.
-   * With Redis down the L2 part is retried when it is back.
+   * Redis (SCAN MATCH + UNLINK; other keys are never touched) or its files on the disk tier.
+   * Returns the counts removed here. With L2 down the L2 part is retried when it is back.
    */
   async clear(): Promise<{ l1: number; l2: number }> {
     this.assertOpen();
