@@ -182,6 +182,7 @@ describe('rate limits without Redis, and TRUST_PROXY (e2e)', () => {
   let db: TestDatabase;
   let direct: TestApp;
   let behindProxy: TestApp;
+  let oneHop: TestApp;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -192,10 +193,17 @@ describe('rate limits without Redis, and TRUST_PROXY (e2e)', () => {
       TRUST_PROXY: '127.0.0.1',
       ...LIMITS,
     });
+    oneHop = await bootTestApp({
+      DATABASE_URL: db.url,
+      REDIS_URL: '',
+      TRUST_PROXY: '1',
+      ...LIMITS,
+    });
   });
   afterAll(async () => {
     await direct?.close();
     await behindProxy?.close();
+    await oneHop?.close();
     await db?.drop();
   });
 
@@ -228,6 +236,16 @@ describe('rate limits without Redis, and TRUST_PROXY (e2e)', () => {
     // Another client behind the same proxy keeps its own window.
     const other = await listCaptions(behindProxy, proxy, { 'x-forwarded-for': '192.0.2.21' });
     expect(other.statusCode).toBe(200);
+  });
+
+  it('with a hop count, trusts that many proxies: the client one hop away is the one limited', async () => {
+    const proxy = '127.0.0.1';
+    // The spoofed first entry is two hops away, beyond the one trusted: it is not the client.
+    const via = (client: string) => ({ 'x-forwarded-for': `198.51.100.9, ${client}` });
+    for (let i = 0; i < 5; i++)
+      expect((await listCaptions(oneHop, proxy, via('192.0.2.30'))).statusCode).toBe(200);
+    expect((await listCaptions(oneHop, proxy, via('192.0.2.30'))).statusCode).toBe(429);
+    expect((await listCaptions(oneHop, proxy, via('192.0.2.31'))).statusCode).toBe(200);
   });
 });
 

@@ -5,7 +5,8 @@ describe('trustProxyOption', () => {
   it('maps the words, a hop count and an address list to Fastify trustProxy values', () => {
     expect(trustProxyOption('false')).toBe(false);
     expect(trustProxyOption('TRUE')).toBe(true);
-    expect(trustProxyOption('2')).toBe(2);
+    const twoHops = trustProxyOption('2') as (address: string, hop: number) => boolean;
+    expect([0, 1, 2, 3].map((hop) => twoHops('10.0.0.1', hop))).toEqual([true, true, false, false]);
     expect(trustProxyOption('10.0.0.0/8, 127.0.0.1,::1')).toEqual([
       '10.0.0.0/8',
       '127.0.0.1',

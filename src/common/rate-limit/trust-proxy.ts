@@ -7,11 +7,19 @@
  * a fresh limit with every request. Behind a load balancer, name it (its addresses, or the
  * number of proxies in front) so the limits apply to the real clients rather than to it.
  */
-export function trustProxyOption(value: string): boolean | number | string[] {
+export function trustProxyOption(
+  value: string,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   const trimmed = value.trim().toLowerCase();
   if (trimmed === 'false') return false;
   if (trimmed === 'true') return true;
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // Fastify 5.12 ignores a numeric trustProxy (it fails closed); a hop count is still a
+  // documented TRUST_PROXY value, so it is passed as the function proxy-addr used to build:
+  // trust the first `hops` addresses, counting from the socket's peer (hop 0).
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed);
+    return (_address, hop) => hop < hops;
+  }
   return trimmed
     .split(',')
     .map((s) => s.trim())
