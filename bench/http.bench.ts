@@ -1,13 +1,16 @@
 /**
- * The built app over HTTP against a bare Fastify server, side by side in one run (issue 6):
+ * The built app over HTTP against a bare Fastify server, side by side in one run (issues 6, 13):
  *
  *   npm run bench:http      (npm run build, then node -r @swc-node/register bench/http.bench.ts)
  *
- * Both servers run as child processes on 127.0.0.1 (the app as `node dist/main.js` with the real
+ * Every server runs as a child process on 127.0.0.1 (the app as `node dist/main.js` with the real
  * PostgreSQL, on a scratch database dropped at the end, and the real Redis under a unique key
  * prefix removed at the end); autocannon runs here, 50 connections, DURATION_S per target per
  * round, ROUNDS rounds in alternating order. Targets:
  *   - bare Fastify GET (constant JSON body): the baseline
+ *   - a trivial route inside the app (bench/app-floor.ts: the built app plus one Nest controller
+ *     answering a constant body): the framework floor, every global hook included
+ *   - GET /api/v14/health/live: the liveness probe
  *   - cached POST /api/v14/captions/generate (one body, primed once)
  *   - the same on a second app process with RATE_LIMIT_ENABLED=false: the rate limiter's cost
  *   - the same on a third with rate limits off and no security headers
@@ -17,13 +20,39 @@
  *     cache write on every request)
  * Figures are the median round (req/s counts 2xx only); "server CPU/req" is the server process's
  * user + system CPU time (from /proc) per 2xx response, which other load on a shared machine
- * disturbs far less than req/s. Goal: cached generate >= 0.5x bare Fastify with p99 < 10 ms.
+ * disturbs far less than req/s: compare CPU/req between targets of one run.
+ *
+ * Profile mode: where does a request of one target go?
+ *
+ *   npm run bench:profile -- "cached POST /captions/generate"     (or BENCH_PROFILE=<name>)
+ *
+ * (`bench:profile` is `bench:http -- --profile`; a unique part of a target's name is enough.)
+ * Starts only that target's server, under `node --cpu-prof --cpu-prof-dir=<tmp>`, drives
+ * PROFILE_S seconds of load at it, stops it with SIGTERM (the graceful shutdown ends in
+ * process.exit, which is when Node writes the profile), and prints the top functions by self
+ * time (function, file:line, share of the busy samples) and the same samples grouped by package
+ * (node_modules/<pkg>, node:internal, src, the garbage collector). Only samples taken while the
+ * load ran are counted, so the boot does not show. The .cpuprofile file is kept (its path is
+ * printed) for Chrome DevTools or speedscope.
  */
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Child, freePort, startChild } from '../test/support/processes';
+import { Child, freePort } from '../test/support/processes';
+import { formatProfile, readProfile, summarizeProfile } from './cpu-profile';
+import {
+  API,
+  CONNECTIONS,
+  Figures,
+  ServerName,
+  ServerSpec,
+  drive,
+  serverSpecs,
+  startServer,
+  stop,
+  waitFor,
+} from './http-servers';
 import {
   REDIS_URL,
   removeScratch,
@@ -36,7 +65,6 @@ import {
   ratio,
   rounds,
   scratchDatabase,
-  sleep,
   table,
   uniqueSuffix,
   watchdog,
@@ -45,8 +73,8 @@ import {
 const ROUNDS = 3;
 const DURATION_S = 3;
 const WARMUP_S = 1;
-const CONNECTIONS = 50;
-const API = '/api/v14';
+/** Load under the profiler: long enough for a few tens of thousands of samples. */
+const PROFILE_S = 10;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const CACHED_BODY = {
   content_description: 'Sunrise over the Dolomites with my dog on a cold morning hike',
@@ -54,98 +82,267 @@ const CACHED_BODY = {
   hashtag_count: 5,
 };
 
-interface Figures {
-  rps: number;
-  /** Server CPU (user + system) per 2xx response, microseconds. */
-  cpuUs: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
+interface TargetSpec {
+  name: string;
+  server: ServerName;
+  /** autocannon's options, given the server's base URL and the primed caption's id. */
+  options: (baseUrl: string, captionId: string) => autocannon.Options;
+  /** The issue's goal, as a share of bare Fastify's req/s. */
+  goal?: string;
 }
 
 let uncachedCounter = 0;
 
-/**
- * CPU seconds (user + system) a process has used, from /proc (Linux; NaN elsewhere). Less
- * sensitive than req/s to other work on a shared machine.
- */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime; CLK_TCK is 100 here
-  } catch {
-    return NaN;
+const cachedGenerate = (baseUrl: string): autocannon.Options => ({
+  url: `${baseUrl}${API}/captions/generate`,
+  method: 'POST',
+  headers: JSON_HEADERS,
+  body: JSON.stringify(CACHED_BODY),
+});
+
+const TARGETS: TargetSpec[] = [
+  { name: 'bare Fastify GET', server: 'bare', options: (url) => ({ url }) },
+  {
+    name: 'trivial route in the app',
+    server: 'floor',
+    // The one route bench/app-floor.ts adds.
+    options: (url) => ({ url: `${url}${API}/bench-floor` }),
+    goal: '>= 0.75x',
+  },
+  {
+    name: 'GET /health/live',
+    server: 'app',
+    options: (url) => ({ url: `${url}${API}/health/live` }),
+    goal: '>= 0.5x',
+  },
+  {
+    name: 'cached POST /captions/generate',
+    server: 'app',
+    options: cachedGenerate,
+    goal: '>= 0.5x, p99 < 10 ms',
+  },
+  {
+    name: 'cached POST /captions/generate, rate limits off',
+    server: 'limitsOff',
+    options: cachedGenerate,
+  },
+  {
+    name: 'cached POST /captions/generate, limits and headers off',
+    server: 'hardeningOff',
+    options: cachedGenerate,
+  },
+  {
+    name: 'GET /captions/{id}',
+    server: 'app',
+    options: (url, id) => ({ url: `${url}${API}/captions/${id}` }),
+    goal: '>= 0.3x',
+  },
+  {
+    name: 'uncached POST /captions/generate',
+    server: 'app',
+    options: (url) => ({
+      url,
+      requests: [
+        {
+          method: 'POST',
+          path: `${API}/captions/generate`,
+          headers: JSON_HEADERS,
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({
+              ...CACHED_BODY,
+              content_description: `${CACHED_BODY.content_description}, photo ${++uncachedCounter}`,
+            }),
+          }),
+        },
+      ],
+    }),
+  },
+];
+
+/** The target `--profile <name>`, `--profile=<name>` or BENCH_PROFILE names, if any. */
+function profileRequest(argv: string[]): string | undefined {
+  const flag = argv.findIndex((a) => a === '--profile' || a.startsWith('--profile='));
+  if (flag >= 0) {
+    const value = argv[flag].includes('=') ? argv[flag].split('=')[1] : argv[flag + 1];
+    if (!value) throw new Error('--profile needs a target name');
+    return value;
+  }
+  return process.env.BENCH_PROFILE || undefined;
+}
+
+/** The target named exactly, or the only one whose name contains `wanted` (any case). */
+function findTarget(wanted: string): TargetSpec {
+  const exact = TARGETS.find((t) => t.name === wanted);
+  const partial = TARGETS.filter((t) => t.name.toLowerCase().includes(wanted.toLowerCase()));
+  const found = exact ?? (partial.length === 1 ? partial[0] : undefined);
+  if (found) return found;
+  throw new Error(
+    `--profile "${wanted}" matches ${partial.length} targets; one of:\n${TARGETS.map((t) => `  ${t.name}`).join('\n')}`,
+  );
+}
+
+/** Servers started by this run, their base URLs, and the id of the primed caption. */
+interface Running {
+  children: Map<ServerName, Child>;
+  urls: Map<ServerName, string>;
+  captionId: string;
+}
+
+/** POSTs the cached body twice and checks the repeat came from the cache; the caption's id. */
+async function primeCachedGenerate(baseUrl: string): Promise<string> {
+  const generate = () =>
+    fetch(`${baseUrl}${API}/captions/generate`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(CACHED_BODY),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const primed = await generate();
+  const repeat = await generate();
+  if (primed.status !== 201 || repeat.body.cached !== true) {
+    throw new Error(`priming ${baseUrl} failed: ${JSON.stringify({ primed, repeat })}`);
+  }
+  return String(primed.body.id);
+}
+
+/** Starts the named servers, waits until each is ready, and primes every app among them. */
+async function startServers(
+  specs: Record<ServerName, ServerSpec>,
+  names: ServerName[],
+  running: Running,
+  nodeFlags: string[] = [],
+): Promise<void> {
+  for (const name of names) running.children.set(name, startServer(specs[name], nodeFlags));
+  for (const name of names) {
+    const url = `http://127.0.0.1:${specs[name].env.PORT}`;
+    running.urls.set(name, url);
+    await waitFor(`${url}${specs[name].readyPath}`, running.children.get(name)!, 60_000);
+    if (specs[name].isApp) running.captionId = await primeCachedGenerate(url);
   }
 }
 
-function target(name: string, server: Child, options: autocannon.Options) {
+function runnable(spec: TargetSpec, running: Running) {
+  const server = running.children.get(spec.server)!;
+  const options = spec.options(running.urls.get(spec.server)!, running.captionId);
   return {
-    name,
-    run: async (durationS = DURATION_S): Promise<Figures> => {
-      const cpuBefore = cpuSeconds(server.process.pid);
-      const result = await autocannon({
-        connections: CONNECTIONS,
-        duration: durationS,
-        timeout: 10,
-        ...options,
-      });
-      const cpu = cpuSeconds(server.process.pid) - cpuBefore;
-      return {
-        rps: result['2xx'] / result.duration,
-        cpuUs: (cpu / result['2xx']) * 1e6,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        non2xx: result.non2xx,
-        errors: result.errors,
-      };
-    },
+    name: spec.name,
+    run: (durationS = DURATION_S): Promise<Figures> => drive(server, options, durationS),
   };
 }
 
-async function waitFor(url: string, child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (child.process.exitCode !== null) break;
-    await sleep(100);
+/** Every target, ROUNDS rounds, then the table, the hardening costs and the goals. */
+async function compare(specs: Record<ServerName, ServerSpec>, running: Running): Promise<void> {
+  await startServers(specs, ['app', 'bare', 'limitsOff', 'hardeningOff', 'floor'], running);
+  const headersOff = await fetch(`${running.urls.get('hardeningOff')}${API}/health/live`);
+  if (headersOff.headers.get('x-content-type-options') !== null) {
+    throw new Error('the hardening-off app still sets headers');
   }
-  throw new Error(`${url} not ready in ${timeoutMs} ms; output:\n${child.output().slice(-2000)}`);
+  const targets = TARGETS.map((spec) => runnable(spec, running));
+  for (const t of targets) await t.run(WARMUP_S);
+  const results = await rounds(targets, ROUNDS, (round) => console.log(`round ${round}/${ROUNDS}`));
+
+  const pick = (name: string, key: Exclude<keyof Figures, 'otherStatuses'>) =>
+    (results.get(name) ?? []).map((f) => f[key]);
+  const baseline = TARGETS[0].name;
+  const vsBare = (name: string) => pairedRatio(pick(name, 'rps'), pick(baseline, 'rps'));
+  const cpu = (name: string) => median(pick(name, 'cpuUs'));
+  const rows = TARGETS.map(({ name }) => [
+    name,
+    rate(median(pick(name, 'rps'))),
+    ms(median(pick(name, 'p50'))),
+    ms(median(pick(name, 'p99'))),
+    `${cpu(name).toFixed(0)} us`,
+    ratio(vsBare(name)),
+    pick(name, 'rps')
+      .map((v) => (v / 1000).toFixed(1))
+      .join(' / '),
+    String(pick(name, 'non2xx').reduce((a, b) => a + b, 0)),
+    String(pick(name, 'errors').reduce((a, b) => a + b, 0)),
+  ]);
+  console.log(
+    `\nnode ${process.version}, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s, median round; ${uncachedCounter} uncached bodies sent\n`,
+  );
+  const headers = ['target', 'req/s', 'p50', 'p99', 'server CPU/req', 'vs bare'];
+  console.log(table([...headers, 'rounds (k/s)', 'non-2xx', 'errors'], rows));
+
+  const [, , , shipped, limitsOff, bothOff] = TARGETS.map((t) => cpu(t.name));
+  console.log(
+    `\nhardening on a cached generate, server CPU/req: shipped ${shipped.toFixed(0)} us, ` +
+      `rate limits off ${limitsOff.toFixed(0)} us, limits and headers off ${bothOff.toFixed(0)} us; ` +
+      `rate limiter (Redis-backed) ${(shipped - limitsOff).toFixed(0)} us, security headers ${(limitsOff - bothOff).toFixed(0)} us`,
+  );
+  console.log('\ngoals (issue 13), req/s as a share of bare Fastify in the same round:');
+  for (const { name, goal } of TARGETS.filter((t) => t.goal)) {
+    console.log(
+      `  ${name}: ${ratio(vsBare(name))}, p99 ${ms(median(pick(name, 'p99')))} (goal ${goal})`,
+    );
+  }
+
+  emitSummary(
+    TARGETS.slice(1).map(({ name, goal }) => ({
+      bench: 'http',
+      metric: name,
+      value: `${rate(median(pick(name, 'rps')))}, p50 ${ms(median(pick(name, 'p50')))}, p99 ${ms(median(pick(name, 'p99')))}, ${cpu(name).toFixed(0)} us CPU/req`,
+      baseline: `${rate(median(pick(baseline, 'rps')))}, ${cpu(baseline).toFixed(0)} us CPU/req (bare Fastify)`,
+      ratio: ratio(vsBare(name)),
+      goal,
+    })),
+  );
 }
 
-/** SIGTERM, then SIGKILL if it has not exited within timeoutMs. Resolves to how it ended. */
-async function stop(child: Child, timeoutMs: number): Promise<string> {
-  if (child.process.exitCode !== null) return `had already exited (${child.process.exitCode})`;
-  child.process.kill('SIGTERM');
-  const code = await Promise.race([child.exited, sleep(timeoutMs).then(() => 'timeout')]);
-  if (code !== 'timeout') return `exit ${code} after SIGTERM`;
-  child.process.kill('SIGKILL');
-  await child.exited;
-  return `killed (no exit ${timeoutMs} ms after SIGTERM)`;
+/** Monotonic clock in microseconds: the one V8 stamps profile samples with (CLOCK_MONOTONIC). */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** One target's server under the CPU profiler; prints where its requests' time goes. */
+async function profile(
+  specs: Record<ServerName, ServerSpec>,
+  running: Running,
+  spec: TargetSpec,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'captions-cpu-prof-'));
+  await startServers(specs, [spec.server], running, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const target = runnable(spec, running);
+  await target.run(WARMUP_S);
+  const loadStarted = monotonicUs();
+  const figures = await target.run(PROFILE_S);
+  const loadEnded = monotonicUs();
+  const server = running.children.get(spec.server)!;
+  console.log(`${spec.server}: ${await stop(server, 20_000)}`);
+  running.children.delete(spec.server);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile in ${dir}: did the server exit normally?`);
+
+  console.log(
+    `\n${spec.name}, ${PROFILE_S} s under the profiler (which slows it): ${rate(figures.rps)}, ` +
+      `p99 ${ms(figures.p99)}, ${figures.cpuUs.toFixed(0)} us server CPU/req, ${figures.non2xx} non-2xx ${figures.otherStatuses}`,
+  );
+  console.log(`profile: ${join(dir, file)}\n`);
+  const recorded = readProfile(join(dir, file));
+  let summary = summarizeProfile(recorded, { window: { startUs: loadStarted, endUs: loadEnded } });
+  if (summary.busySamples === 0) {
+    console.log('(no sample stamped within the load: clocks differ; counting the whole run)');
+    summary = summarizeProfile(recorded);
+  }
+  console.log(formatProfile(summary));
 }
 
 async function main(): Promise<void> {
-  const children: Child[] = [];
-  watchdog(170_000, 'http.bench', () => children.forEach((c) => c.process.kill('SIGKILL')));
+  const profiled = profileRequest(process.argv.slice(2));
+  const profiledTarget = profiled === undefined ? undefined : findTarget(profiled);
+  const running: Running = { children: new Map(), urls: new Map(), captionId: '' };
+  const killAll = () => running.children.forEach((c) => c.process.kill('SIGKILL'));
+  watchdog(170_000, 'http.bench', killAll);
   const db = await scratchDatabase('http');
   const prefix = `bench${uniqueSuffix()}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'captions-bench-'));
-  const [appPort, barePort, offPort, bareAppPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const appEnv = {
+  const names: ServerName[] = ['bare', 'app', 'limitsOff', 'hardeningOff', 'floor'];
+  const ports = {} as Record<ServerName, number>;
+  for (const name of names) ports[name] = await freePort();
+  const specs = serverSpecs(ports, {
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     ENABLE_MONITORING: 'false',
     HOST: '127.0.0.1',
-    PORT: String(appPort),
     DATA_DIR: dataDir,
     DATABASE_URL: db.url,
     DATABASE_POOL_SIZE: '10',
@@ -155,166 +352,18 @@ async function main(): Promise<void> {
     SHUTDOWN_GRACE_MS: '3000',
     // On (its cost is part of the figures) but never refusing: autocannon is one client.
     RATE_LIMIT_CAPTIONS_MAX: '1000000000',
-  };
-  const app = startChild(process.execPath, ['dist/main.js'], appEnv);
-  // The same app with rate limits off, for the limiter's cost side by side.
-  const limitsOff = startChild(process.execPath, ['dist/main.js'], {
-    ...appEnv,
-    PORT: String(offPort),
-    RATE_LIMIT_ENABLED: 'false',
+    // autocannon ignores the `Connection: close` of a socket's last allowed answer and sends on,
+    // and Node answers those requests 503: no per-socket limit here.
+    SERVER_MAX_REQUESTS_PER_SOCKET: '0',
   });
-  // ...and with the security headers off too (a bench-only wrapper; the service has no switch).
-  const hardeningOff = startChild(
-    process.execPath,
-    ['-r', '@swc-node/register', 'bench/app-hardening-off.ts'],
-    { ...appEnv, PORT: String(bareAppPort), RATE_LIMIT_ENABLED: 'false' },
-  );
-  const bare = startChild(process.execPath, ['-r', '@swc-node/register', 'bench/bare-server.ts'], {
-    PORT: String(barePort),
-  });
-  children.push(app, bare, limitsOff, hardeningOff);
-  const appUrl = `http://127.0.0.1:${appPort}`;
-  const offUrl = `http://127.0.0.1:${offPort}`;
-  const hardeningOffUrl = `http://127.0.0.1:${bareAppPort}`;
-  const bareUrl = `http://127.0.0.1:${barePort}`;
   try {
-    await waitFor(`${appUrl}${API}/health/ready`, app, 60_000);
-    await waitFor(bareUrl, bare, 20_000);
-    await waitFor(`${offUrl}${API}/health/ready`, limitsOff, 60_000);
-    await waitFor(`${hardeningOffUrl}${API}/health/ready`, hardeningOff, 60_000);
-
-    // Prime the cached request, and check that a repeat is really served from the cache.
-    const generate = (body: object, baseUrl = appUrl) =>
-      fetch(`${baseUrl}${API}/captions/generate`, {
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(body),
-      }).then(async (r) => ({
-        status: r.status,
-        body: (await r.json()) as Record<string, unknown>,
-      }));
-    const primed = await generate(CACHED_BODY);
-    const repeat = await generate(CACHED_BODY);
-    if (primed.status !== 201 || repeat.body.cached !== true) {
-      throw new Error(`priming failed: ${JSON.stringify({ primed, repeat })}`);
-    }
-    const id = String(primed.body.id);
-    for (const url of [offUrl, hardeningOffUrl]) {
-      if ((await generate(CACHED_BODY, url)).body.cached !== true) {
-        throw new Error(`priming failed on ${url}`);
-      }
-    }
-    const hardeningOffHeaders = (await fetch(`${hardeningOffUrl}${API}/health/live`)).headers.get(
-      'x-content-type-options',
-    );
-    if (hardeningOffHeaders !== null) throw new Error('the hardening-off app still sets headers');
-
-    const targets = [
-      target('bare Fastify GET', bare, { url: bareUrl }),
-      target('cached POST /captions/generate', app, {
-        url: `${appUrl}${API}/captions/generate`,
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(CACHED_BODY),
-      }),
-      target('cached POST /captions/generate, rate limits off', limitsOff, {
-        url: `${offUrl}${API}/captions/generate`,
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(CACHED_BODY),
-      }),
-      target('cached POST /captions/generate, limits and headers off', hardeningOff, {
-        url: `${hardeningOffUrl}${API}/captions/generate`,
-        method: 'POST',
-        headers: JSON_HEADERS,
-        body: JSON.stringify(CACHED_BODY),
-      }),
-      target('GET /captions/{id}', app, { url: `${appUrl}${API}/captions/${id}` }),
-      target('uncached POST /captions/generate', app, {
-        url: appUrl,
-        requests: [
-          {
-            method: 'POST',
-            path: `${API}/captions/generate`,
-            headers: JSON_HEADERS,
-            setupRequest: (request) => ({
-              ...request,
-              body: JSON.stringify({
-                ...CACHED_BODY,
-                content_description: `${CACHED_BODY.content_description}, photo ${++uncachedCounter}`,
-              }),
-            }),
-          },
-        ],
-      }),
-    ];
-    for (const t of targets) await t.run(WARMUP_S);
-    const results = await rounds(targets, ROUNDS, (round) =>
-      console.log(`round ${round}/${ROUNDS}`),
-    );
-
-    const of = (name: string) => results.get(name) ?? [];
-    const pick = (name: string, key: keyof Figures) => of(name).map((f) => f[key]);
-    const baseline = targets[0].name;
-    const rows = targets.map(({ name }) => [
-      name,
-      rate(median(pick(name, 'rps'))),
-      ms(median(pick(name, 'p50'))),
-      ms(median(pick(name, 'p99'))),
-      `${median(pick(name, 'cpuUs')).toFixed(0)} us`,
-      ratio(pairedRatio(pick(name, 'rps'), pick(baseline, 'rps'))),
-      pick(name, 'rps')
-        .map((v) => (v / 1000).toFixed(1))
-        .join(' / '),
-      String(pick(name, 'non2xx').reduce((a, b) => a + b, 0)),
-      String(pick(name, 'errors').reduce((a, b) => a + b, 0)),
-    ]);
-    console.log(
-      `\nnode ${process.version}, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s, median round; ${uncachedCounter} uncached bodies sent\n`,
-    );
-    console.log(
-      table(
-        [
-          'target',
-          'req/s',
-          'p50',
-          'p99',
-          'server CPU/req',
-          'vs bare',
-          'rounds (k/s)',
-          'non-2xx',
-          'errors',
-        ],
-        rows,
-      ),
-    );
-    const cached = targets[1].name;
-    const cachedRatio = pairedRatio(pick(cached, 'rps'), pick(baseline, 'rps'));
-    const cachedP99 = median(pick(cached, 'p99'));
-    const cpu = (i: number) => median(pick(targets[i].name, 'cpuUs'));
-    console.log(
-      `\nhardening on a cached generate, server CPU/req: shipped ${cpu(1).toFixed(0)} us, ` +
-        `rate limits off ${cpu(2).toFixed(0)} us, limits and headers off ${cpu(3).toFixed(0)} us; ` +
-        `rate limiter (Redis-backed) ${(cpu(1) - cpu(2)).toFixed(0)} us, security headers ${(cpu(2) - cpu(3)).toFixed(0)} us`,
-    );
-    console.log(
-      `\ncached generate: ${ratio(cachedRatio)} of bare Fastify (goal >= 0.5x), p99 ${ms(cachedP99)} (goal < 10 ms)`,
-    );
-
-    emitSummary(
-      targets.slice(1).map(({ name }) => ({
-        bench: 'http',
-        metric: name,
-        value: `${rate(median(pick(name, 'rps')))}, p50 ${ms(median(pick(name, 'p50')))}, p99 ${ms(median(pick(name, 'p99')))}, ${median(pick(name, 'cpuUs')).toFixed(0)} us CPU/req`,
-        baseline: `${rate(median(pick(baseline, 'rps')))}, ${median(pick(baseline, 'cpuUs')).toFixed(0)} us CPU/req (bare Fastify)`,
-        ratio: ratio(pairedRatio(pick(name, 'rps'), pick(baseline, 'rps'))),
-        goal: name === cached ? '>= 0.5x, p99 < 10 ms' : undefined,
-      })),
-    );
+    if (profiledTarget) await profile(specs, running, profiledTarget);
+    else await compare(specs, running);
   } finally {
-    console.log(`app: ${await stop(app, 15_000)}; bare Fastify: ${await stop(bare, 5_000)}`);
-    console.log(`app, rate limits off: ${await stop(limitsOff, 15_000)}`);
-    console.log(`app, limits and headers off: ${await stop(hardeningOff, 15_000)}`);
+    const stopped = await Promise.all(
+      [...running.children].map(async ([name, child]) => `${name}: ${await stop(child, 15_000)}`),
+    );
+    if (stopped.length > 0) console.log(stopped.join('; '));
     await removeScratch({ prefix, db, dataDir });
   }
 }

@@ -2,20 +2,17 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { FastifyReply } from 'fastify';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceHealthIndicator } from './resource.health';
 import { ProbeCache } from './probe-cache';
+import { LivenessFigures, LivenessReport } from './liveness';
 
 /**
  * How long a readiness result is reused, so frequent probes cannot saturate the pools. Together
  * with the database probe's 1 s timeout, a hung database shows within 2 s, and so does recovery.
  */
 const READY_CACHE_MS = 1000;
-
-const eventLoop = monitorEventLoopDelay({ resolution: 20 });
-eventLoop.enable();
 
 /** Kubernetes probes. */
 @ApiTags('health')
@@ -25,6 +22,7 @@ export class HealthController {
     READY_CACHE_MS,
   );
   private cachedGeneration = 0;
+  private readonly liveness = new LivenessReport();
 
   constructor(
     private readonly health: HealthCheckService,
@@ -38,15 +36,8 @@ export class HealthController {
   @ApiOperation({
     summary: 'Liveness: the process and its event loop only; never touches a dependency',
   })
-  live(): Record<string, unknown> {
-    const memory = process.memoryUsage();
-    return {
-      status: 'ok',
-      uptime_s: Math.round(process.uptime()),
-      event_loop_delay_ms: { p50: ms(eventLoop.percentile(50)), p99: ms(eventLoop.percentile(99)) },
-      heap_used_mb: Math.round(memory.heapUsed / 1048576),
-      rss_mb: Math.round(memory.rss / 1048576),
-    };
+  live(): LivenessFigures {
+    return this.liveness.figures();
   }
 
   @Get('ready')
@@ -104,8 +95,4 @@ export class HealthController {
     }
     throw outcome.failed;
   }
-}
-
-function ms(nanoseconds: number): number {
-  return Math.round(nanoseconds / 1e4) / 100;
 }

@@ -1,0 +1,143 @@
+/**
+ * The processes bench/http.bench.ts measures: bare Fastify and four variants of the built app,
+ * each its own child process on 127.0.0.1, plus what a target needs to drive one (autocannon
+ * with the server's CPU time read from /proc around the run).
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { Child, startChild } from '../test/support/processes';
+import { sleep } from './lib';
+
+export const API = '/api/v14';
+export const CONNECTIONS = 50;
+
+export type ServerName = 'bare' | 'app' | 'limitsOff' | 'hardeningOff' | 'floor';
+
+export interface ServerSpec {
+  /** Node's arguments after any profiling flags: a script and its own arguments. */
+  args: string[];
+  env: Record<string, string>;
+  /** Answers 200 once the server can take load. */
+  readyPath: string;
+  /** The built app: its cached generate gets primed. */
+  isApp: boolean;
+}
+
+const SWC = ['-r', '@swc-node/register'];
+
+/**
+ * What each server runs. `appEnv` is the shipped app's configuration (port excluded); rate
+ * limits are on in it, and never refusing (autocannon is one client).
+ */
+export function serverSpecs(
+  ports: Record<ServerName, number>,
+  appEnv: Record<string, string>,
+): Record<ServerName, ServerSpec> {
+  const app = (script: string[], env: Record<string, string>, port: number): ServerSpec => ({
+    args: script,
+    env: { ...appEnv, ...env, PORT: String(port) },
+    readyPath: `${API}/health/ready`,
+    isApp: true,
+  });
+  return {
+    bare: {
+      args: [...SWC, 'bench/bare-server.ts'],
+      env: { PORT: String(ports.bare) },
+      readyPath: '/',
+      isApp: false,
+    },
+    app: app(['dist/main.js'], {}, ports.app),
+    // The same app with rate limits off, for the limiter's cost side by side.
+    limitsOff: app(['dist/main.js'], { RATE_LIMIT_ENABLED: 'false' }, ports.limitsOff),
+    // ...and with the security headers off too (a bench-only wrapper; the service has no switch).
+    hardeningOff: app(
+      [...SWC, 'bench/app-hardening-off.ts'],
+      { RATE_LIMIT_ENABLED: 'false' },
+      ports.hardeningOff,
+    ),
+    // The app as shipped plus one trivial controller (bench/app-floor.ts): the framework floor.
+    floor: app([...SWC, 'bench/app-floor.ts'], {}, ports.floor),
+  };
+}
+
+export function startServer(spec: ServerSpec, nodeFlags: string[] = []): Child {
+  return startChild(process.execPath, [...nodeFlags, ...spec.args], spec.env);
+}
+
+export async function waitFor(url: string, child: Child, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (child.process.exitCode !== null) break;
+    await sleep(100);
+  }
+  throw new Error(`${url} not ready in ${timeoutMs} ms; output:\n${child.output().slice(-2000)}`);
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within timeoutMs. Resolves to how it ended. */
+export async function stop(child: Child, timeoutMs: number): Promise<string> {
+  if (child.process.exitCode !== null) return `had already exited (${child.process.exitCode})`;
+  child.process.kill('SIGTERM');
+  const code = await Promise.race([child.exited, sleep(timeoutMs).then(() => 'timeout')]);
+  if (code !== 'timeout') return `exit ${code} after SIGTERM`;
+  child.process.kill('SIGKILL');
+  await child.exited;
+  return `killed (no exit ${timeoutMs} ms after SIGTERM)`;
+}
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; NaN elsewhere). Less
+ * sensitive than req/s to other work on a shared machine.
+ */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime; CLK_TCK is 100 here
+  } catch {
+    return NaN;
+  }
+}
+
+export interface Figures {
+  rps: number;
+  /** Server CPU (user + system) per 2xx response, microseconds. */
+  cpuUs: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Answers other than 2xx by status code, e.g. `429 x12`; empty when none. */
+  otherStatuses: string;
+}
+
+/** One autocannon run of `durationS` against `options`, with the server's CPU per 2xx. */
+export async function drive(
+  server: Child,
+  options: autocannon.Options,
+  durationS: number,
+): Promise<Figures> {
+  const cpuBefore = cpuSeconds(server.process.pid);
+  const result = await autocannon({
+    connections: CONNECTIONS,
+    duration: durationS,
+    timeout: 10,
+    ...options,
+  });
+  const cpu = cpuSeconds(server.process.pid) - cpuBefore;
+  return {
+    rps: result['2xx'] / result.duration,
+    cpuUs: (cpu / result['2xx']) * 1e6,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    otherStatuses: Object.entries(result.statusCodeStats ?? {})
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, { count }]) => `${code} x${count}`)
+      .join(', '),
+  };
+}
