@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RedisService } from '../src/resources/redis/redis.service';
 import { useOwnRedisServer } from './support/processes';
 import { useTcpProxy } from './support/tcp-proxy';
@@ -307,5 +308,110 @@ describe('rate limits when Redis hangs (e2e, every byte held by a proxy): fail o
     } finally {
       redis.proxy.resume();
     }
+  }, 30_000);
+});
+
+describe('leased slices of larger limits, two instances sharing Redis (e2e, real Redis)', () => {
+  /** Captions: 100 per window, leased 10 hits at a time; batch: 40 per 5 s, 4 at a time. */
+  const LEASED = {
+    ...LIMITS,
+    RATE_LIMIT_CAPTIONS_MAX: '100',
+    RATE_LIMIT_BATCH_MAX: '40',
+    RATE_LIMIT_BATCH_WINDOW_MS: '5000',
+  };
+  const CAPTIONS_SLICE = 10;
+  let db: TestDatabase;
+  let one: TestApp;
+  let two: TestApp;
+  const prefix = `t${uniqueSuffix()}:`;
+  const redisOf = (app: TestApp) => app.app.get(RedisService);
+  /** An unknown batch job: any answer but 429 means the batch limit let it through. */
+  const batchJob = (app: TestApp, client: string) =>
+    app.request({
+      method: 'GET',
+      url: `/api/v14/batch/jobs/${randomUUID()}`,
+      remoteAddress: client,
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    one = await bootTestApp({ ...env, ...LEASED });
+    two = await bootTestApp({ ...env, ...LEASED });
+  });
+  afterAll(async () => {
+    const redis = one?.app.get(RedisService);
+    const keys = await redis?.run((c) => c.keys(`${prefix}*`));
+    if (keys?.length) await redis?.run((c) => c.del(...keys));
+    await one?.close();
+    await two?.close();
+    await db?.drop();
+  });
+
+  it('admits no more than the limit across instances, with one Redis call per slice', async () => {
+    const client = '198.51.100.20';
+    const remaining: unknown[] = [];
+    for (const app of [one, one, two]) {
+      remaining.push((await listCaptions(app, client)).headers['ratelimit-remaining']);
+    }
+    // `one` leased hits 1-10 and counts them in memory; `two` then leased 11-20.
+    expect(remaining).toEqual(['99', '98', '89']);
+
+    const operationsBefore = redisOf(one).stats().operations;
+    let admitted = 3;
+    let onOne = 0;
+    // An uneven spread: `one` gets two hits of every three.
+    for (let i = 0; i < 60; i++) {
+      const app = i % 3 === 2 ? two : one;
+      if (app === one) onOne += 1;
+      expect((await listCaptions(app, client)).statusCode).toBe(200);
+      admitted += 1;
+    }
+    // Without leases: one Redis call per hit (40 here).
+    expect(redisOf(one).stats().operations - operationsBefore).toBeLessThanOrEqual(
+      Math.ceil(onOne / CAPTIONS_SLICE) + 1,
+    );
+
+    for (let i = 0; i < 90; i++) {
+      const answer = await listCaptions(i % 3 === 2 ? two : one, client);
+      if (answer.statusCode === 200) admitted += 1;
+      else expect(answer.statusCode).toBe(429);
+    }
+    // The fleet's bound is limit + instances × slice; leases capped by Redis keep it to the limit,
+    // losing at most the slice left unused on the other instance.
+    expect(admitted).toBeLessThanOrEqual(100 + 2 * CAPTIONS_SLICE);
+    expect(admitted).toBeLessThanOrEqual(100);
+    expect(admitted).toBeGreaterThanOrEqual(100 - (CAPTIONS_SLICE - 1));
+    expect((await listCaptions(one, client)).statusCode).toBe(429);
+    expect((await listCaptions(two, client)).statusCode).toBe(429);
+  });
+
+  it('ends a lease with its window: the next window is leased afresh, on every instance', async () => {
+    const light = '198.51.100.21';
+    const heavy = '198.51.100.22';
+    const keyOf = (client: string) => `${prefix}rate-limit:batch:${client}`;
+    const redis = redisOf(one);
+    for (let i = 1; i <= 3; i++) {
+      expect((await batchJob(one, light)).headers['ratelimit-remaining']).toBe(String(40 - i));
+    }
+    // One slice of 4 leased, a hit of it still unused on `one`.
+    expect(await redis.run((c) => c.get(keyOf(light)))).toBe('4');
+    let admitted = 0;
+    for (let i = 0; i < 50; i++) {
+      if ((await batchJob(i % 2 ? one : two, heavy)).statusCode !== 429) admitted += 1;
+    }
+    expect(admitted).toBeLessThanOrEqual(40);
+    expect((await batchJob(one, heavy)).statusCode).toBe(429);
+
+    const gone = async () => (await redis.run((c) => c.exists(keyOf(light), keyOf(heavy)))) === 0;
+    expect(await eventually(gone, 20_000)).toBe(true);
+    // The unused hit of the old slice is not served: a new lease, counted from 1.
+    const next = await batchJob(one, light);
+    expect(next.statusCode).not.toBe(429);
+    expect(next.headers['ratelimit-remaining']).toBe('39');
+    expect(await redis.run((c) => c.get(keyOf(light)))).toBe('4');
+    // The client refused in the old window is let through again by both instances.
+    expect((await batchJob(one, heavy)).statusCode).not.toBe(429);
+    expect((await batchJob(two, heavy)).statusCode).not.toBe(429);
   }, 30_000);
 });

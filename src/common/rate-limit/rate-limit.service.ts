@@ -10,6 +10,7 @@ import {
   Limiter,
   registerRateLimitPlugin,
 } from './rate-limit.plugin';
+import { leaseSlice } from './rate-limit.lease';
 import { redisRateLimitStore } from './rate-limit.store';
 import { RateLimitName, RateLimitRule, limitOfRoute, rateLimitRules } from './rate-limits';
 
@@ -19,7 +20,11 @@ const STORE_ERROR_LOG_INTERVAL_MS = 60_000;
 /**
  * Per-client rate limits (client = the request's IP, see TRUST_PROXY), on @fastify/rate-limit:
  * counted in Redis through the app's pool when Redis is configured, so every instance with the
- * same REDIS_KEY_PREFIX shares one window per client, and in-process otherwise.
+ * same REDIS_KEY_PREFIX shares one window per client, and in-process otherwise. With Redis an
+ * instance leases a slice of a client's window at a time (a tenth of the limit, at most 1000,
+ * 1 for limits under 20 and for admin failures) and counts that many hits in memory: one Redis
+ * call per slice rather than per request. The fleet still never admits more than the limit per
+ * window; unused slices are lost with their window (rate-limit.lease.ts: the bounds).
  *
  * - The caption and batch routes count every request; over the limit → 429 with `Retry-After`
  *   and the IETF draft `RateLimit-Limit` / `-Remaining` / `-Reset` / `-Policy` headers, checked
@@ -64,7 +69,7 @@ export class RateLimitService {
       skipOnError: true,
       // Without Redis the plugin's own in-process store (an LRU per limit) counts.
       store: this.redis.enabled
-        ? redisRateLimitStore(this.redis, (error) => this.storeFailed(error))
+        ? redisRateLimitStore(this.redis, (error) => this.storeFailed(error), this.leaseSlices())
         : undefined,
     });
     const limiterOf = (rule: RateLimitRule) =>
@@ -89,7 +94,8 @@ export class RateLimitService {
       `rate limits on (${this.redis.enabled ? 'shared through Redis' : 'in-process'}): ` +
         Object.values(this.rules)
           .map((r) => `${r.name} ${r.max} per ${r.windowMs} ms`)
-          .join(', '),
+          .join(', ') +
+        (this.redis.enabled ? `; leased ${JSON.stringify(this.leaseSlices())} hits at a time` : ''),
     );
   }
 
@@ -115,6 +121,16 @@ export class RateLimitService {
   /** Figures for /metrics: refusals per limit, and store failures let through. */
   stats(): { refused: Record<RateLimitName, number>; store_errors: number } {
     return { refused: { ...this.refused }, store_errors: this.storeErrors };
+  }
+
+  /** The hits an instance leases at a time from Redis, per limit (rate-limit.lease.ts). */
+  private leaseSlices(): Record<RateLimitName, number> {
+    const { captions, batch, admin_failures } = this.rules;
+    return {
+      captions: leaseSlice(captions),
+      batch: leaseSlice(batch),
+      admin_failures: leaseSlice(admin_failures),
+    };
   }
 
   /** The onRequest hook of the routes a limit counts. */

@@ -9,6 +9,7 @@ import type {
   StoreCallback,
 } from './rate-limit.plugin';
 import { REDIS_NAMESPACES } from '../../resources/redis/redis.keys';
+import { LeaseGrant, LeasedWindows } from './rate-limit.lease';
 
 /**
  * Longest wait for Redis before a request goes through unlimited, ms. A hung Redis otherwise
@@ -18,18 +19,28 @@ import { REDIS_NAMESPACES } from '../../resources/redis/redis.keys';
 export const STORE_TIMEOUT_MS = 250;
 
 /**
- * One fixed window per key: INCR, and PEXPIRE on the first hit. A key left without an expiry
- * (a crash between the two calls cannot happen inside a script, but a manual SET can) gets one,
- * so no client is limited forever.
+ * Leases up to a slice of one fixed window (see rate-limit.lease.ts): grants
+ * min(slice, max - count) hits, INCRBY the grant, and PEXPIRE on the window's first grant. The
+ * count never passes the limit, so a refusal leaves it alone. A key left without an expiry (a
+ * crash between two calls cannot happen inside a script, but a manual SET can) gets one, so no
+ * client is limited forever. ARGV: window ms, max, slice. Answers {granted, count, ms left}.
  */
-const INCR_SCRIPT = `
-local current = redis.call('INCR', KEYS[1])
+const LEASE_SCRIPT = `
+local total = tonumber(redis.call('GET', KEYS[1]) or '0')
+local granted = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - total)
+if granted > 0 then
+  total = redis.call('INCRBY', KEYS[1], granted)
+else
+  granted = 0
+end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
+if ttl == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
+elseif ttl < 0 then
+  ttl = 0
 end
-return {current, ttl}`;
+return {granted, total, ttl}`;
 
 /** The window's state without counting a hit (the admin lockout peeks before comparing keys). */
 const READ_SCRIPT = `
@@ -49,7 +60,7 @@ function luaScript(lua: string): LuaScript {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
-const INCR = luaScript(INCR_SCRIPT);
+const LEASE = luaScript(LEASE_SCRIPT);
 const READ = luaScript(READ_SCRIPT);
 
 /**
@@ -63,60 +74,91 @@ async function runScript(
   script: LuaScript,
   key: string,
   ...args: (string | number)[]
-): Promise<[number, number]> {
+): Promise<number[]> {
   try {
-    return (await connection.evalsha(script.sha, 1, key, ...args)) as [number, number];
+    return (await connection.evalsha(script.sha, 1, key, ...args)) as number[];
   } catch (error) {
     if (!/NOSCRIPT/.test((error as Error).message)) throw error;
-    return (await connection.eval(script.lua, 1, key, ...args)) as [number, number];
+    return (await connection.eval(script.lua, 1, key, ...args)) as number[];
   }
 }
 
 /** Called when the store could not answer and the request is let through (fail open). */
 export type StoreErrorListener = (error: Error) => void;
 
+/** The hits each limit leases at a time (leaseSlice), by limit name; 1 for any other. */
+export type LeaseSlices = Readonly<Record<string, number>>;
+
 /**
  * A @fastify/rate-limit store on the app's shared Redis pool (RedisService: no connection of
  * its own), so every instance with the same REDIS_KEY_PREFIX counts against the same windows.
- * Keys are `<prefix>rate-limit:<limit name>:<client>`. Errors are reported to `onError` and
- * passed on: with `skipOnError` the plugin then lets the request through.
+ * Keys are `<prefix>rate-limit:<limit name>:<client>`. A hit is counted from this instance's
+ * leased slice of the client's window when it has one (no I/O), and leases a new slice from
+ * Redis otherwise (rate-limit.lease.ts: the bounds). Errors are reported to `onError` and passed
+ * on: with `skipOnError` the plugin then lets the request through.
  */
 class RedisRateLimitStore implements RateLimitStore {
+  private readonly windows: LeasedWindows;
+
   constructor(
     private readonly redis: RedisService,
     private readonly onError: StoreErrorListener,
+    private readonly slices: LeaseSlices,
     private readonly limitName = 'default',
-  ) {}
-
-  incr(key: string, callback: StoreCallback, timeWindow: number): void {
-    this.answer(callback, (c) => runScript(c, INCR, this.redisKey(key), timeWindow));
+  ) {
+    this.windows = new LeasedWindows(
+      (client, slice, max, windowMs) => this.lease(client, slice, max, windowMs),
+      slices[limitName] ?? 1,
+    );
   }
 
+  incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
+    const local = this.windows.hitLocally(key);
+    if (local) return callback(null, local);
+    this.windows.hit(key, max, timeWindow).then(
+      (state) => callback(null, state),
+      (error: Error) => this.failed(error, callback),
+    );
+  }
+
+  /** The window as Redis counts it, unused slices of every instance included. */
   read(key: string, callback: StoreCallback): void {
-    this.answer(callback, (c) => runScript(c, READ, this.redisKey(key)));
+    this.call((c) => runScript(c, READ, this.redisKey(key))).then(
+      ([current, ttl]) => callback(null, { current, ttl }),
+      (error: Error) => this.failed(error, callback),
+    );
   }
 
   /** One store per limit (createRateLimit passes the limit's options, groupId = its name). */
   child(options: LimitOptions): RateLimitStore {
-    return new RedisRateLimitStore(this.redis, this.onError, options.groupId ?? this.limitName);
+    const name = options.groupId ?? this.limitName;
+    return new RedisRateLimitStore(this.redis, this.onError, this.slices, name);
+  }
+
+  private async lease(
+    client: string,
+    slice: number,
+    max: number,
+    windowMs: number,
+  ): Promise<LeaseGrant> {
+    const key = this.redisKey(client);
+    const [granted, total, ttl] = await this.call((c) =>
+      runScript(c, LEASE, key, windowMs, max, slice),
+    );
+    return { granted, total, ttl };
+  }
+
+  private call(command: (connection: RedisConnection) => Promise<number[]>): Promise<number[]> {
+    return withTimeout(this.redis.run(command), STORE_TIMEOUT_MS, 'rate limit store');
   }
 
   private redisKey(client: string): string {
     return this.redis.key(REDIS_NAMESPACES.rateLimit, this.limitName, client);
   }
 
-  private answer(
-    callback: StoreCallback,
-    command: (connection: RedisConnection) => Promise<[number, number]>,
-  ): void {
-    const call = this.redis.run(command);
-    withTimeout(call, STORE_TIMEOUT_MS, 'rate limit store').then(
-      ([current, ttl]) => callback(null, { current, ttl }),
-      (error: Error) => {
-        this.onError(error);
-        callback(error);
-      },
-    );
+  private failed(error: Error, callback: StoreCallback): void {
+    this.onError(error);
+    callback(error);
   }
 }
 
@@ -124,10 +166,11 @@ class RedisRateLimitStore implements RateLimitStore {
 export function redisRateLimitStore(
   redis: RedisService,
   onError: StoreErrorListener,
+  slices: LeaseSlices,
 ): RateLimitStoreClass {
   return class extends RedisRateLimitStore {
     constructor() {
-      super(redis, onError);
+      super(redis, onError, slices);
     }
   };
 }
