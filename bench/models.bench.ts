@@ -38,6 +38,7 @@ import {
   table,
   watchdog,
 } from './lib';
+import { benchModelWorkers } from './model-workers.bench';
 
 const MODEL = 'caption-local';
 const COLD_ROUNDS = 3;
@@ -192,7 +193,7 @@ async function measureWarm(service: ModelPoolService) {
 }
 
 async function main(): Promise<void> {
-  watchdog(110_000, 'models.bench');
+  watchdog(200_000, 'models.bench');
   const cold = await measureCold();
   // The pool boots in this process too: also a cold load here.
   const service = poolService();
@@ -246,7 +247,7 @@ async function main(): Promise<void> {
       `\nmemory of ${MODEL} as the pool measured it (status().memory_mb: heap + external growth across the load):`,
       `  first load, fresh processes: ${cold.pool.map((l) => l.memoryMb).join(' / ')} MB`,
       `  first load, this process:    ${first?.memory_mb} MB`,
-      `  after each reload:           ${reload.pool.map((l) => l.memoryMb).join(' / ')} MB`,
+      `  after each reload:           ${reload.pool.map((l) => l.memoryMb).join(' / ')} MB (measured once in a thread of its own: see below)`,
       `  at the end:                  ${last?.memory_mb} MB (measured=${last?.measured}, next estimate ${last?.estimated_mb} MB)`,
       `  this process now: heap ${mb(memory.heapUsed)}, external ${mb(memory.external)}, rss ${mb(memory.rss)}`,
       `pool counters: loads ${loads}, evictions ${JSON.stringify(evictions)}`,
@@ -260,7 +261,10 @@ async function main(): Promise<void> {
     baseline: `${row[3]} (${baseline})`,
     ratio: row[4],
   });
+  // Models off the event loop (issue 14): worker threads against inline, in this same run.
+  const workerRows = await benchModelWorkers();
   emitSummary([
+    ...workerRows,
     summary(loadRows[0], 'wink-nlp by hand'),
     summary(loadRows[2], 'wink-nlp by hand'),
     {

@@ -393,6 +393,44 @@ export class AppConfig {
 
   @Variable({
     section: 'models',
+    doc: 'Worker threads per loaded model that runs in workers (each holds its own copy). Unset: CPU cores - 1, at least 1; 0 runs every model inline.',
+    example: '1',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  MODEL_WORKERS?: number;
+
+  @Variable({
+    section: 'models',
+    doc: "Calls that may wait for a worker model's busy threads; past it 503 with Retry-After.",
+  })
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  MODEL_WORKER_QUEUE: number = 64;
+
+  @Variable({
+    section: 'models',
+    doc: 'Deadline of one call of a worker model (queue wait included), ms; past it the call fails (503, or the fallback) and its thread is replaced.',
+  })
+  @IsInt()
+  @Min(10)
+  MODEL_INFERENCE_TIMEOUT_MS: number = 30_000;
+
+  @Variable({
+    section: 'models',
+    doc: 'Heap limit of each model worker thread, MB: a model past it ends its thread (replaced), not the service. Unset: V8 default.',
+    example: '512',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  MODEL_WORKER_MAX_HEAP_MB?: number;
+
+  @Variable({
+    section: 'models',
     doc: 'Base URL (.../v1) of an OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp server. Unset: the `openai-compatible` model is unavailable.',
     example: 'http://127.0.0.1:11434/v1',
   })

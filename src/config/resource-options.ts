@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CacheOptions } from '../resources/cache/cache.options';
 import { DatabaseOptions } from '../resources/database/database.options';
 import { HttpPoolOptions } from '../resources/http-pool/http-pool.options';
 import { ModelPoolModuleOptions } from '../resources/model-pool/model-pool.options';
+import { ModelWorkerSettings } from '../resources/model-pool/workers/model-worker-settings';
 import { RedisOptions } from '../resources/redis/redis.options';
 import { StorageOptions } from '../resources/storage/storage.options';
 import { AppConfig } from './app-config';
@@ -74,6 +76,18 @@ export function modelPoolOptions(config: AppConfig): ModelPoolModuleOptions {
     loadTimeoutMs: config.MODEL_LOAD_TIMEOUT_MS,
     idleTtlMs: config.MODEL_IDLE_TTL * 1000,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    workers: modelWorkerSettings(config),
+  };
+}
+
+/** MODEL_WORKERS unset: one thread per core but one, left to the event loop; at least 1. */
+export function modelWorkerSettings(config: AppConfig): ModelWorkerSettings {
+  const heapMb = config.MODEL_WORKER_MAX_HEAP_MB;
+  return {
+    threads: config.MODEL_WORKERS ?? Math.max(1, availableParallelism() - 1),
+    queueLimit: config.MODEL_WORKER_QUEUE,
+    inferenceTimeoutMs: config.MODEL_INFERENCE_TIMEOUT_MS,
+    resourceLimits: heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb },
   };
 }
 

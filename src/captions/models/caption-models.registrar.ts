@@ -13,6 +13,7 @@ import {
 } from './caption-models.constants';
 import { OpenAiCaptionLoader } from './openai-caption.loader';
 import { WinkCaptionLoader } from './wink-caption.loader';
+import { WINK_WORKER_MODEL } from './wink-caption.worker-model';
 
 /** The caption models declared when MODEL_CONFIG is unset. */
 export function captionModelSpecs(): ModelSpec[] {
@@ -51,7 +52,11 @@ export class CaptionModelsRegistrar {
     // listed as unavailable.
     @Optional() @Inject(MODEL_HTTP_REQUESTER) requester?: HttpRequester,
   ) {
-    modelPool.registerLoader(WINK_LOADER_TYPE, new WinkCaptionLoader());
+    // caption-local runs inline: ~0.1 ms of CPU per caption costs less than a thread hop
+    // (README, "Where models run"); its footprint is measured in a short-lived thread.
+    modelPool.registerLoader(WINK_LOADER_TYPE, new WinkCaptionLoader(), {
+      footprintModule: WINK_WORKER_MODEL,
+    });
     modelPool.registerLoader(
       OPENAI_LOADER_TYPE,
       new OpenAiCaptionLoader({

@@ -63,3 +63,59 @@ export class ModelConfigError extends Error {
     this.name = 'ModelConfigError';
   }
 }
+
+/** Every thread of a worker model is busy and its queue (MODEL_WORKER_QUEUE) is full. */
+export class ModelBusyError extends AppError {
+  readonly code = 'E_MODEL_BUSY';
+  readonly status = 503;
+  override readonly retryAfterS = 1;
+  constructor(
+    readonly model: string,
+    queueLimit: number,
+  ) {
+    super(`model ${model} is busy: every worker thread is running and ${queueLimit} calls wait`);
+  }
+}
+
+/** A call of a worker model ran past MODEL_INFERENCE_TIMEOUT_MS; its thread was replaced. */
+export class ModelInferenceTimeoutError extends AppError {
+  readonly code = 'E_MODEL_INFERENCE_TIMEOUT';
+  readonly status = 503;
+  override readonly retryAfterS = 1;
+  constructor(
+    readonly model: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`model ${model} did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** A worker model's thread died under a call (exit, out of memory) or its call failed. */
+export class ModelWorkerError extends AppError {
+  readonly code = 'E_MODEL_WORKER_FAILED';
+  readonly status = 503;
+  override readonly retryAfterS = 1;
+  constructor(
+    readonly model: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`model ${model} failed in its worker: ${reason}`, options);
+  }
+}
+
+/**
+ * A typed error a worker model threw, rebuilt on the main thread with the same status, code
+ * and Retry-After (a model's 400 stays a 400), since its class cannot cross the thread.
+ */
+export class ModelCallError extends AppError {
+  readonly code: string;
+  readonly status: number;
+  override readonly retryAfterS?: number;
+  constructor(message: string, code: string, status: number, retryAfterS?: number) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.retryAfterS = retryAfterS;
+  }
+}

@@ -1,4 +1,9 @@
-import { CollectedKind, MetricDefinitions, byLabel } from '../../common/metrics/metric-definitions';
+import {
+  CollectedKind,
+  MetricDefinitions,
+  byLabel,
+  single,
+} from '../../common/metrics/metric-definitions';
 import type { ModelPoolStatus, ModelStatus } from './model-pool.types';
 
 const bytes = (mb: number) => Math.round(mb * 1048576);
@@ -38,6 +43,21 @@ export function defineModelMetrics(m: MetricDefinitions, status: () => ModelPool
     'Models unloaded, by reason (count, memory, idle, manual).',
     ['reason'],
     () => byLabel('reason', status().evictions_by_reason),
+  );
+  m.gauge(
+    'model_workers',
+    'Worker threads of the models that run in them: size (running), busy (in a call), queued (calls waiting).',
+    ['kind'],
+    () => {
+      const { size, busy, queued } = status().workers;
+      return byLabel('kind', { size, busy, queued });
+    },
+  );
+  m.counter(
+    'model_worker_restarts_total',
+    'Model worker threads replaced after they died, hung past MODEL_INFERENCE_TIMEOUT_MS or ran out of memory.',
+    [],
+    () => single(status().workers.restarts),
   );
   m.gauge(
     'model_pool_memory_bytes',

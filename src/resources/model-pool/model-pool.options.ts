@@ -2,6 +2,8 @@
  * The pool's options and logger, in their own file so the collaborators that read them
  * (context, scheduler, evictor) need not import the ModelPool class itself.
  */
+import type { ModelWorkerSettings } from './workers/model-worker-settings';
+import type { WorkerPoolStats } from './workers/worker-model.types';
 
 /** Where the pool writes what it does. Nest's Logger fits; the default writes nothing. */
 export interface ModelPoolLogger {
@@ -44,6 +46,8 @@ export interface ModelPoolOptions {
   /** Process memory the footprint is measured with, bytes. Default heapUsed + external. */
   measureMemoryBytes?: () => number;
   logger?: ModelPoolLogger;
+  /** The worker threads' figures for `status().workers`. Default: none (every model inline). */
+  workers?: () => WorkerPoolStats;
 }
 
 /**
@@ -60,4 +64,9 @@ export interface ModelPoolModuleOptions extends Pick<
   preload: readonly string[];
   /** At shutdown, how long in-flight uses may take to finish before every model is unloaded, ms. */
   shutdownGraceMs: number;
+  /**
+   * How models registered to run in worker threads run (MODEL_WORKERS, MODEL_WORKER_QUEUE,
+   * MODEL_INFERENCE_TIMEOUT_MS). Default: inline (no threads).
+   */
+  workers?: ModelWorkerSettings;
 }

@@ -22,6 +22,27 @@ import {
 } from './model-pool.types';
 import { ModelRegistry, loadModelRegistryFile } from './model-registry';
 import { setActiveModelPool } from './use-model.decorator';
+import { ModelWorkerSettings } from './workers/model-worker-settings';
+import { ModelWorkers } from './workers/model-workers';
+import { WorkerLoaderRegistration } from './workers/worker-model.types';
+
+/** Where models registered to run in workers run when no settings are given: inline. */
+const INLINE: ModelWorkerSettings = {
+  threads: 0,
+  queueLimit: 0,
+  inferenceTimeoutMs: 30_000,
+};
+
+/** How an inline loader is registered. */
+export interface InlineLoaderOptions {
+  /**
+   * Absolute path of a module exporting `load(spec)` that builds the same model (a worker model
+   * module): the footprint is then measured once by loading it in a short-lived thread, instead
+   * of as the shared heap's growth across the load (blurred by everything else, and smaller on
+   * a reload since modules stay cached).
+   */
+  footprintModule?: string;
+}
 
 /**
  * The model pool as a managed resource (`models`): Nest lifecycle, configuration, registered
@@ -40,6 +61,8 @@ export class ModelPoolService extends ManagedResourceBase {
   private declared?: ModelRegistry;
   private built?: ModelPool;
   private selfTestRun?: () => Promise<unknown>;
+  /** Worker threads of the models registered to run in them. */
+  private readonly workers: ModelWorkers;
 
   constructor(
     @Inject(MODEL_POOL_OPTIONS) private readonly options: ModelPoolModuleOptions,
@@ -50,6 +73,7 @@ export class ModelPoolService extends ManagedResourceBase {
     this.configured = options.modelConfigPath
       ? loadModelRegistryFile(options.modelConfigPath)
       : undefined;
+    this.workers = new ModelWorkers(options.workers ?? INLINE, this.logger);
     registry.register(this);
     setActiveModelPool(this);
   }
@@ -79,9 +103,30 @@ export class ModelPoolService extends ManagedResourceBase {
     return this.pool.unload(name);
   }
 
-  /** Adds a loader type (call it from a provider's constructor); see README.md. */
-  registerLoader<M extends LoadedModel>(type: string, loader: ModelLoader<M>): void {
-    this.loaders.register(type, loader);
+  /**
+   * Adds a loader type whose models run on the main thread (call it from a provider's
+   * constructor); see README.md.
+   */
+  registerLoader<M extends LoadedModel>(
+    type: string,
+    loader: ModelLoader<M>,
+    options: InlineLoaderOptions = {},
+  ): void {
+    const { footprintModule } = options;
+    this.loaders.register(
+      type,
+      footprintModule ? this.workers.measuredInIsolation(loader, footprintModule) : loader,
+    );
+  }
+
+  /**
+   * Adds a loader type whose models run in worker threads (MODEL_WORKERS per loaded model, or
+   * inline when it is 0): a function cannot cross a thread, so the model is named by the path
+   * of a module exporting `load(spec)`, and the main thread gets a model whose `methods` post
+   * calls to its threads. See README.md.
+   */
+  registerWorkerLoader(type: string, registration: WorkerLoaderRegistration): void {
+    this.loaders.register(type, this.workers.loaderFor(registration));
   }
 
   /**
@@ -241,6 +286,7 @@ export class ModelPoolService extends ManagedResourceBase {
       // Names the registry does not declare stop doInit with a message naming MODEL_PRELOAD.
       preload: o.preload.filter((n) => this.models.has(n)),
       logger: this.logger,
+      workers: () => this.workers.stats(),
     });
   }
 }

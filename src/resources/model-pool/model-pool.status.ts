@@ -6,6 +6,7 @@ import { round } from '../../common/util/round';
 import { ModelEntry } from './model-entry';
 import { EvictionReason, ModelPoolStatus, ModelStatus } from './model-pool.types';
 import { iso } from './model-pool.util';
+import type { WorkerPoolStats } from './workers/worker-model.types';
 
 /** One model's row; `unavailable` is the reason it cannot be used here, if any. */
 export function entryStatus(e: ModelEntry, unavailable: string | undefined): ModelStatus {
@@ -46,6 +47,7 @@ export interface PoolTotals {
   evictions: Record<EvictionReason, number>;
   loadsInProgress: number;
   maxConcurrentLoads: number;
+  workers: WorkerPoolStats;
 }
 
 export function poolStatus(t: PoolTotals): ModelPoolStatus {
@@ -62,5 +64,6 @@ export function poolStatus(t: PoolTotals): ModelPoolStatus {
     evictions_by_reason: { ...t.evictions },
     loads_in_progress: t.loadsInProgress,
     max_concurrent_loads: t.maxConcurrentLoads,
+    workers: { ...t.workers },
   };
 }

@@ -18,6 +18,9 @@ import { LoadedModel, ModelPoolStatus } from './model-pool.types';
 import { ModelRegistry } from './model-registry';
 import { describe, noop, withDeadline } from './model-pool.util';
 
+/** The `workers` figures of a pool whose models all run inline. */
+const NO_WORKERS = { size: 0, busy: 0, queued: 0, restarts: 0 } as const;
+
 // Re-exported so `./model-pool` stays the one import for the pool and its option types.
 export type { ModelPoolLogger, ModelPoolOptions } from './model-pool.options';
 
@@ -247,6 +250,7 @@ export class ModelPool {
       evictions: this.evictor.counts,
       loadsInProgress: this.scheduler.running,
       maxConcurrentLoads: options.maxConcurrentLoads,
+      workers: options.workers?.() ?? NO_WORKERS,
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { WorkerPoolStats } from './workers/worker-model.types';
+
 /** One model declared in the registry (a feature's default model or the MODEL_CONFIG JSON file). */
 export interface ModelSpec {
   /** Registry key, matches MODEL_NAME_PATTERN. */
@@ -100,4 +102,6 @@ export interface ModelPoolStatus {
   evictions_by_reason: Record<EvictionReason, number>;
   loads_in_progress: number;
   max_concurrent_loads: number;
+  /** Worker threads of the models that run in them (`size` 0 when every model runs inline). */
+  workers: WorkerPoolStats;
 }
