@@ -17,7 +17,7 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const ESM_ONLY = ['content-disposition'];
+const ESM_ONLY = ['content-disposition', '@apidevtools/json-schema-ref-parser'];
 const common = {
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],

@@ -14,7 +14,7 @@ import { installRequestLogging } from './common/logging/request-logging';
 import { quietFramework } from './common/logging/framework-noise';
 import { setupSwagger } from './docs/swagger';
 import { serverTimeoutOptions } from './common/server/server-timeouts';
-import { StrictValidationPipe } from './common/validation/strict-validation.pipe';
+import { installSchemaValidation } from './common/validation/schema-validation';
 import { namingForbiddenKeys } from './common/validation/forbidden-json-keys';
 import { answerClientError, answerFrameworkError } from './common/filters/pre-routing-errors';
 import { installSecurityHeaders } from './common/security/security-headers';
@@ -79,7 +79,6 @@ export async function createApp(
   app.setGlobalPrefix('api/v14', {
     exclude: UNPREFIXED.map((path) => ({ path, method: RequestMethod.GET })),
   });
-  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   instrument(app, app.get(LifecycleService), config);
   installRequestLogging(app, rootLogger);
@@ -98,6 +97,8 @@ function instrument(
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   limitJsonDepth(fastify);
+  // The routes' schemas (ApiRoute) validate their input: before the routes are registered.
+  installSchemaValidation(fastify);
   fastify.addHook('onRoute', (route) => {
     if (route.url === '/api/v14/batch/jobs' && route.method === 'POST')
       route.bodyLimit = config.BATCH_BODY_LIMIT_BYTES;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CaptionsService } from '../captions/captions.service';
-import { GenerateCaptionDto } from '../captions/dto/generate-caption.dto';
+import { GenerateCaptionBody } from '../captions/schemas/generate-caption.schema';
 import { ResourceUnavailableError, UpstreamError } from '../common/errors/app-errors';
 import { DatabaseService } from '../resources/database/database.service';
 import { BatchJobRunner } from './batch-job.runner';
@@ -102,14 +102,14 @@ const request = (i: number) => ({ content_description: `photo ${i}`, style: 'cas
 
 describe('BatchJobRunner', () => {
   let jobs: FakeJobs;
-  let generate: jest.Mock<Promise<{ id: string }>, [GenerateCaptionDto]>;
+  let generate: jest.Mock<Promise<{ id: string }>, [GenerateCaptionBody]>;
   let runner: BatchJobRunner;
 
   beforeEach(() => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jobs = new FakeJobs();
-    generate = jest.fn(async (dto: GenerateCaptionDto) => ({
+    generate = jest.fn(async (dto: GenerateCaptionBody) => ({
       id: `caption of ${dto.content_description}`,
     }));
     runner = new BatchJobRunner(

@@ -107,7 +107,7 @@ export class BatchJobRunner implements OnApplicationBootstrap, BeforeApplication
   private async processNext(manager: EntityManager, jobId: string): Promise<boolean> {
     const item = await this.jobs.claimNext(manager, jobId);
     if (!item) return false;
-    const validation = await validateBatchItem(item.request);
+    const validation = validateBatchItem(item.request);
     if (!validation.ok) {
       await this.jobs.finishItem(manager, jobId, item.idx, {
         error: validation.error.message.join('; '),
@@ -116,7 +116,7 @@ export class BatchJobRunner implements OnApplicationBootstrap, BeforeApplication
     }
     try {
       const caption = await this.captions.generateAndStore(
-        validation.dto,
+        validation.body,
         undefined,
         undefined,
         manager,

@@ -26,7 +26,7 @@ export class BatchJobsService {
   async create(requests: unknown[]): Promise<{ job_id: string }> {
     const items: NewJobItem[] = [];
     for (const [idx, request] of requests.entries()) {
-      const validation = await validateBatchItem(request);
+      const validation = validateBatchItem(request);
       items.push(
         validation.ok
           ? { idx, request, state: 'pending', error: null }

@@ -29,10 +29,10 @@ export class BatchService {
   }
 
   private async one(item: unknown, index: number): Promise<BatchItemResult> {
-    const validation = await validateBatchItem(item);
+    const validation = validateBatchItem(item);
     if (!validation.ok) return { index, ok: false, error: validation.error };
     try {
-      return { index, ok: true, ...(await this.captions.generate(validation.dto)) };
+      return { index, ok: true, ...(await this.captions.generate(validation.body)) };
     } catch (error) {
       return { index, ok: false, error: describeError(error) };
     }

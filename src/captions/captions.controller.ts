@@ -1,37 +1,17 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../common/api-route/api-route.decorator';
 import { CaptionStatsService } from './caption-stats.service';
 import { CaptionPage, CaptionView } from './caption.types';
 import { CaptionsService } from './captions.service';
-import { GenerateCaptionDto } from './dto/generate-caption.dto';
-import { ListCaptionsQuery } from './dto/list-captions.query';
-
-const CAPTION_EXAMPLE = {
-  id: '0b0d7c1e-5c3a-4c53-9d59-2d1f3c9b8a11',
-  caption: 'Chasing the first light over the Dolomites. Every summit starts with one step. ✨',
-  hashtags: ['#dolomites', '#sunrise', '#hiking', '#dogsofinstagram', '#mountains'],
-  style: 'inspirational',
-  model: 'caption-local',
-  cached: false,
-  fallback: false,
-  processing_time_ms: 3.2,
-  created_at: '2026-11-28T18:00:00.000Z',
-};
-const ERROR_EXAMPLE = {
-  statusCode: 400,
-  error: 'Bad Request',
-  message: ['style must be one of ...'],
-  request_id: '…',
-};
+import {
+  CaptionPageSchema,
+  CaptionSchema,
+  CaptionStatsSchema,
+  IdParamsSchema,
+} from './schemas/caption.schema';
+import { GenerateCaptionBody, GenerateCaptionBodySchema } from './schemas/generate-caption.schema';
+import { ListCaptionsQuery, ListCaptionsQuerySchema } from './schemas/list-captions.schema';
 
 @ApiTags('captions')
 @Controller('captions')
@@ -39,36 +19,43 @@ export class CaptionsController {
   constructor(private readonly captions: CaptionsService) {}
 
   @Post('generate')
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Write a caption; a repeat of the same request is served from the cache',
+    description:
+      'Writes a caption with the requested model (MODEL_FALLBACK when it fails with a server-side error) and stores it. The same request again, by its normalized fields, is answered from the cache (`cached: true`) while the entry is fresh.',
+    body: GenerateCaptionBodySchema,
+    responses: { 201: { description: 'the caption', schema: CaptionSchema } },
+    errors: {
+      404: 'unknown model',
+      502: 'every model failed (upstream error)',
+      503: 'a resource is closed or exhausted; see Retry-After',
+    },
   })
-  @ApiCreatedResponse({ schema: { example: CAPTION_EXAMPLE } })
-  @ApiBadRequestResponse({ schema: { example: ERROR_EXAMPLE } })
-  @ApiNotFoundResponse({ description: 'unknown model' })
-  @ApiBadGatewayResponse({ description: 'every model failed (upstream error)' })
-  @ApiServiceUnavailableResponse({
-    description: 'a resource is closed or exhausted; see Retry-After',
-  })
-  generate(@Body() dto: GenerateCaptionDto): Promise<CaptionView> {
-    return this.captions.generate(dto);
+  generate(@Body() body: GenerateCaptionBody): Promise<CaptionView> {
+    return this.captions.generate(body);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Stored captions, newest first (keyset pagination)' })
-  @ApiOkResponse({
-    schema: { example: { items: [CAPTION_EXAMPLE], next_cursor: 'MjAyNi0xMS0yOF...' } },
+  @ApiRoute({
+    summary: 'Stored captions, newest first (keyset pagination)',
+    description:
+      "One page of stored captions, newest first. Pass the answer's `next_cursor` as `cursor` for the next page; it is null on the last one.",
+    query: ListCaptionsQuerySchema,
+    responses: { 200: { description: 'one page of captions', schema: CaptionPageSchema } },
   })
-  @ApiBadRequestResponse({ schema: { example: ERROR_EXAMPLE } })
   list(@Query() query: ListCaptionsQuery): Promise<CaptionPage> {
     return this.captions.list(query.limit, query.cursor);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One stored caption' })
-  @ApiOkResponse({ schema: { example: CAPTION_EXAMPLE } })
-  @ApiBadRequestResponse({ description: 'id is not a UUID' })
-  @ApiNotFoundResponse({ description: 'unknown id' })
-  findOne(@Param('id', new ParseUUIDPipe()) id: string): Promise<CaptionView> {
+  @ApiRoute({
+    summary: 'One stored caption',
+    description: 'A stored caption by its id, as POST /captions/generate answered it.',
+    params: IdParamsSchema,
+    responses: { 200: { description: 'the caption', schema: CaptionSchema } },
+    errors: { 404: 'unknown id' },
+  })
+  findOne(@Param('id') id: string): Promise<CaptionView> {
     return this.captions.findOne(id);
   }
 }
@@ -79,20 +66,11 @@ export class StatsController {
   constructor(private readonly stats: CaptionStatsService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Service counters: captions generated, cache hit rate, p50/p95 latency',
-  })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        captions_generated: 120,
-        requests: 400,
-        cache_hits: 280,
-        cache_hit_rate: 0.7,
-        p50_ms: 0.4,
-        p95_ms: 6.1,
-      },
-    },
+    description:
+      'Counters of this instance since it started: captions generated, requests, cache hits and hit rate, fallbacks, failures, and the latency percentiles of generate (all, and cached answers only).',
+    responses: { 200: { description: 'the counters', schema: CaptionStatsSchema } },
   })
   get(): Record<string, number> {
     return this.stats.snapshot();

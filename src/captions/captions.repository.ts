@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { InvalidInputError } from '../common/errors/app-errors';
 import { DatabaseService } from '../resources/database/database.service';
 import { CaptionPage, CaptionView } from './caption.types';
-import { GenerateCaptionDto } from './dto/generate-caption.dto';
+import { GenerateCaptionBody } from './schemas/generate-caption.schema';
 import { CaptionGeneration } from './models/caption-model.types';
 
 /** A row as pg returns it: the view's fields, with the timestamp as a Date and no `cached`. */
@@ -19,7 +19,7 @@ export class CaptionsRepository {
 
   /** Stores one caption; pass `manager` to take part in a caller's transaction. */
   async insert(
-    request: GenerateCaptionDto,
+    request: GenerateCaptionBody,
     requestKey: string,
     result: CaptionGeneration,
     processingMs: number,

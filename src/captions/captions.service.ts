@@ -8,7 +8,7 @@ import { CaptionStatsService } from './caption-stats.service';
 import { CaptionWriter } from './caption-writer';
 import { CaptionPage, CaptionView } from './caption.types';
 import { CaptionsRepository } from './captions.repository';
-import { GenerateCaptionDto } from './dto/generate-caption.dto';
+import { GenerateCaptionBody } from './schemas/generate-caption.schema';
 import { CaptionRequest } from './models/caption-model.types';
 import { round } from '../common/util/round';
 
@@ -43,7 +43,7 @@ export class CaptionsService {
     private readonly config: AppConfig,
   ) {}
 
-  async generate(dto: GenerateCaptionDto): Promise<CaptionView> {
+  async generate(dto: GenerateCaptionBody): Promise<CaptionView> {
     const started = performance.now();
     const key = this.requestKey(dto);
     let computed = false;
@@ -68,12 +68,14 @@ export class CaptionsService {
    * caller's transaction (batch jobs mark their item done in the same one).
    */
   async generateAndStore(
-    dto: GenerateCaptionDto,
+    dto: GenerateCaptionBody,
     key = this.requestKey(dto),
     started = performance.now(),
     manager?: EntityManager,
   ): Promise<CaptionView> {
-    const result = await this.writer.generateCaption(toCaptionRequest(dto), { model: dto.model });
+    const result = await this.writer.generateCaption(toCaptionRequest(dto), {
+      model: dto.model ?? undefined,
+    });
     return this.repository.insert(dto, key, result, round(performance.now() - started, 3), manager);
   }
 
@@ -88,7 +90,7 @@ export class CaptionsService {
   }
 
   /** The normalized request: what makes two requests the same caption. */
-  requestKey(dto: GenerateCaptionDto): string {
+  requestKey(dto: GenerateCaptionBody): string {
     const normalized = [
       dto.content_description.replace(/\s+/g, ' ').trim(),
       dto.style,
@@ -114,12 +116,12 @@ export class CaptionsService {
   }
 }
 
-function toCaptionRequest(dto: GenerateCaptionDto): CaptionRequest {
+function toCaptionRequest(dto: GenerateCaptionBody): CaptionRequest {
   return {
     content_description: dto.content_description,
     style: dto.style,
     hashtag_count: dto.hashtag_count,
-    tone: dto.tone,
+    tone: dto.tone ?? undefined,
     language: dto.language,
     max_length: dto.max_length,
   };

@@ -1,7 +1,7 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from '../../common/filters/all-exceptions.filter';
+import { installSchemaValidation } from '../../common/validation/schema-validation';
 import { cacheOptions } from '../../config/resource-options';
 import { AppCacheModule } from './cache.module';
 import { CacheTestDepsModule } from './testing/cache-test-module';
@@ -11,7 +11,7 @@ const ADMIN_KEY = 'test-admin-key-0123456789';
 const base = '/resources/cache';
 
 /**
- * The cache module in a Fastify app with the real one's validation pipe and error filter. The
+ * The cache module in a Fastify app with the real one's schema validation and error filter. The
  * app's own adapter settings (e.g. the 512-character maxParamLength that lets 256-character keys
  * through) are tested on the real app in test/cache.e2e-spec.ts.
  */
@@ -25,9 +25,7 @@ async function boot(env: Record<string, string>): Promise<NestFastifyApplication
     new FastifyAdapter(),
     { logger: false },
   );
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  installSchemaValidation(app.getHttpAdapter().getInstance());
   app.useGlobalFilters(new AllExceptionsFilter());
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

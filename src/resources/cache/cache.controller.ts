@@ -1,16 +1,17 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPayloadTooLargeResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../../common/api-route/api-route.decorator';
 import { NotFoundAppError } from '../../common/errors/app-errors';
 import { AdminOnly } from '../../common/guards/admin-only.decorator';
-import { CacheKeyParamsDto, SetCacheValueDto } from './cache.dto';
+import {
+  CacheClearedSchema,
+  CacheEntrySchema,
+  CacheKeyParamsSchema,
+  CacheStatusSchema,
+  CacheWrittenSchema,
+  SetCacheValueBody,
+  SetCacheValueBodySchema,
+} from './cache.schema';
 import { CacheService, CacheStatus } from './cache.service';
 
 /**
@@ -23,25 +24,11 @@ export class CacheController {
   constructor(private readonly cache: CacheService) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Cache size, hit rate, evictions and L2 (Redis or disk) state' })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        size: 8500,
-        max_size: 10000,
-        usage_percent: 85,
-        hits: 890,
-        misses: 110,
-        hit_rate: 0.89,
-        evictions: 12,
-        expired: 40,
-        ttl: 3600,
-        coalesced: 31,
-        grace_hits: 0,
-        l2: { enabled: true, backend: 'redis', state: 'up', hits: 95, misses: 15, errors: 0 },
-        state: 'ready',
-      },
-    },
+  @ApiRoute({
+    summary: 'Cache size, hit rate, evictions and L2 (Redis or disk) state',
+    description:
+      'The two-level cache of this instance: L1 entries and bytes, hits and misses, evictions and expiries, loads and coalesced callers, and the state of its second level (Redis, or the file storage without Redis).',
+    responses: { 200: { description: 'the cache', schema: CacheStatusSchema } },
   })
   status(): CacheStatus {
     return this.cache.stats();
@@ -50,10 +37,12 @@ export class CacheController {
   @Post('clear')
   @HttpCode(200)
   @AdminOnly()
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Clear this instance, every other instance (via Redis) and the namespace in Redis',
+    description:
+      'Empties L1 here, tells every other instance to empty theirs (Redis pub/sub), and deletes the namespace from the second level.',
+    responses: { 200: { description: 'what was removed', schema: CacheClearedSchema } },
   })
-  @ApiOkResponse({ schema: { example: { cleared: 8500, l2_cleared: 9120 } } })
   async clear(): Promise<{ cleared: number; l2_cleared: number }> {
     const { l1, l2 } = await this.cache.clear();
     return { cleared: l1, l2_cleared: l2 };
@@ -61,14 +50,15 @@ export class CacheController {
 
   @Get(':key')
   @AdminOnly()
-  @ApiOperation({ summary: 'Read one entry (seconds of freshness left in ttl_remaining)' })
-  @ApiOkResponse({
-    schema: { example: { key: 'caption:abc123', value: { caption: '...' }, ttl_remaining: 120 } },
+  @ApiRoute({
+    summary: 'Read one entry (seconds of freshness left in ttl_remaining)',
+    description: 'The fresh value stored under a key, from L1 or the second level.',
+    params: CacheKeyParamsSchema,
+    responses: { 200: { description: 'the entry', schema: CacheEntrySchema } },
+    errors: { 404: 'no fresh entry under that key' },
   })
-  @ApiNotFoundResponse({ description: 'no fresh entry under that key' })
-  @ApiBadRequestResponse({ description: 'invalid key' })
   async read(
-    @Param() { key }: CacheKeyParamsDto,
+    @Param('key') key: string,
   ): Promise<{ key: string; value: unknown; ttl_remaining: number }> {
     const found = await this.cache.inspect(key);
     if (!found) throw new NotFoundAppError('no cache entry under that key');
@@ -77,15 +67,21 @@ export class CacheController {
 
   @Post(':key')
   @AdminOnly()
-  @ApiOperation({ summary: 'Write one entry to every level' })
-  @ApiCreatedResponse({ schema: { example: { key: 'caption:abc123', ttl: 300 } } })
-  @ApiBadRequestResponse({
-    description: 'invalid key, ttl, or a value JSON cannot carry (too deep)',
+  @ApiRoute({
+    summary: 'Write one entry to every level',
+    description:
+      'Stores a JSON value under a key in L1 and the second level, for `ttl` seconds (CACHE_TTL by default); other instances drop their copy.',
+    params: CacheKeyParamsSchema,
+    body: SetCacheValueBodySchema,
+    responses: { 201: { description: 'written', schema: CacheWrittenSchema } },
+    errors: {
+      400: 'invalid key or ttl, or a value JSON cannot carry (too deep)',
+      413: 'value over CACHE_MAX_VALUE_BYTES',
+    },
   })
-  @ApiPayloadTooLargeResponse({ description: 'value over CACHE_MAX_VALUE_BYTES' })
   async write(
-    @Param() { key }: CacheKeyParamsDto,
-    @Body() body: SetCacheValueDto,
+    @Param('key') key: string,
+    @Body() body: SetCacheValueBody,
   ): Promise<{ key: string; ttl: number }> {
     const ttl = body.ttl ?? this.cache.defaultTtl;
     await this.cache.set(key, body.value, { ttl });

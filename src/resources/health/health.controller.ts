@@ -1,5 +1,5 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { FastifyReply } from 'fastify';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
@@ -7,6 +7,8 @@ import { ResourceRegistry } from '../registry/resource-registry.service';
 import { ResourceHealthIndicator } from './resource.health';
 import { ProbeCache } from './probe-cache';
 import { LivenessFigures, LivenessReport } from './liveness';
+import { ApiRoute } from '../../common/api-route/api-route.decorator';
+import { LivenessSchema, ReadinessSchema, StartupSchema } from './health.schema';
 
 /**
  * How long a readiness result is reused, so frequent probes cannot saturate the pools. Together
@@ -33,19 +35,25 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOperation({
+  @ApiRoute({
     summary: 'Liveness: the process and its event loop only; never touches a dependency',
+    description:
+      'Answers 200 while the process and its event loop run: uptime, event loop delay and memory. Never touches the database or Redis, so a dependency outage never restarts the pod.',
+    responses: { 200: { description: 'alive', schema: LivenessSchema } },
   })
   live(): LivenessFigures {
     return this.liveness.figures();
   }
 
   @Get('ready')
-  @ApiOperation({
+  @ApiRoute({
     summary:
       'Readiness: database answers, required models loaded, not draining. Redis is reported, never failing.',
+    description:
+      'Checks every registered resource (required ones decide) and that the instance is not draining; the result is reused for a second so frequent probes cannot load the pools.',
+    responses: { 200: { description: 'ready', schema: ReadinessSchema } },
+    errors: { 503: { description: 'not ready: the failing checks', schema: ReadinessSchema } },
   })
-  @ApiServiceUnavailableResponse({ description: 'not ready' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<unknown> {
     if (this.cachedGeneration !== this.lifecycle.generation) {
       this.readyCache.reset();
@@ -64,11 +72,13 @@ export class HealthController {
   }
 
   @Get('startup')
-  @ApiOperation({
-    summary:
-      'Startup: 200 once every resource has finished initializing and MODEL_PRELOAD models are loaded; an optional resource that is down (Redis) does not hold it back',
+  @ApiRoute({
+    summary: 'Startup: 200 once every resource has initialized and MODEL_PRELOAD models are loaded',
+    description:
+      'Answers 503 while a required resource is not usable yet or an optional one has not finished its first attempt; an optional resource that is down (Redis) does not hold it back.',
+    responses: { 200: { description: 'started', schema: StartupSchema } },
+    errors: { 503: { description: 'still starting', schema: StartupSchema } },
   })
-  @ApiServiceUnavailableResponse({ description: 'still starting' })
   startup(@Res({ passthrough: true }) reply: FastifyReply): Record<string, unknown> {
     const waitingFor = this.registry.startupPending();
     const started = Object.keys(waitingFor).length === 0;

@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../../common/api-route/api-route.decorator';
+import { HttpPoolStatusSchema } from './http-pool.schema';
 import { HttpPoolService } from './http-pool.service';
 import { HttpPoolStats } from './http-pool.stats';
 
@@ -9,39 +11,12 @@ export class HttpPoolController {
   constructor(private readonly pool: HttpPoolService) {}
 
   @Get('status')
-  @ApiOperation({
+  @ApiRoute({
     summary:
       'Outbound HTTP pool: sockets in use, idle and queued, requests, errors, circuits per host',
-  })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        name: 'http',
-        type: 'http_client',
-        state: 'ready',
-        max_connections: 100,
-        timeout_ms: 30000,
-        free_socket_timeout_ms: 4000,
-        max_response_bytes: 10485760,
-        usage_percent: 2,
-        sockets: { active: 2, free: 3, pending: 0 },
-        requests: 234,
-        errors: 1,
-        retries: 3,
-        in_flight: 2,
-        hosts: {
-          'api.openai.com:443': {
-            active: 2,
-            free: 3,
-            pending: 0,
-            requests: 234,
-            errors: 1,
-            retries: 3,
-            circuit: 'closed',
-          },
-        },
-      },
-    },
+    description:
+      'The shared outbound HTTP pool: sockets active, free and pending, requests, errors and retries, and per upstream host its sockets and circuit breaker.',
+    responses: { 200: { description: 'the HTTP pool', schema: HttpPoolStatusSchema } },
   })
   status(): HttpPoolStats {
     return this.pool.stats();

@@ -1,6 +1,7 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AllExceptionsFilter } from '../../common/filters/all-exceptions.filter';
+import { installSchemaValidation } from '../../common/validation/schema-validation';
 import { validateConfig } from '../../config/app-config';
 import { modelPoolOptions } from '../../config/resource-options';
 import { RegistryTestModule } from '../registry/testing/registry-test.module';
@@ -40,6 +41,7 @@ describe('ModelPoolController over HTTP (Fastify)', () => {
     moduleRef.useLogger(false);
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new AllExceptionsFilter());
+    installSchemaValidation(app.getHttpAdapter().getInstance());
     service = app.get(ModelPoolService);
     loader = new FakeLoader().set('caption-local', { delayMs: 0, sizeMb: 12 });
     loader.set('small', { delayMs: 0, sizeMb: 5 });

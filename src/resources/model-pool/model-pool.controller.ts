@@ -1,49 +1,16 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ApiRoute } from '../../common/api-route/api-route.decorator';
 import { AdminOnly } from '../../common/guards/admin-only.decorator';
-import { MODEL_NAME_PATTERN } from './model-pool.constants';
+import {
+  ModelLoadedSchema,
+  ModelNameParamsSchema,
+  ModelPoolStatusSchema,
+  ModelUnloadedSchema,
+} from './model-pool.schema';
 import { ModelPoolService } from './model-pool.service';
 import { ModelPoolStatus, ModelStatus } from './model-pool.types';
-
-const NAME_PARAM = {
-  name: 'name',
-  description: `registered model name, ${MODEL_NAME_PATTERN.source}`,
-  example: 'caption-local',
-};
-
-const MODEL_EXAMPLE = {
-  name: 'caption-local',
-  state: 'loaded',
-  memory_mb: 14.2,
-  loaded_at: '2025-01-01T12:00:00.000Z',
-  last_access: '2025-01-01T12:05:00.000Z',
-  access_count: 120,
-  load_time_ms: 130,
-  in_use: false,
-  leases: 0,
-  loader: 'wink',
-  description: 'Offline captions: wink-nlp English model + caption composer',
-  estimated_mb: 14.2,
-  measured: true,
-  preload: true,
-  available: true,
-  unavailable_reason: null,
-  inferences: 120,
-  avg_inference_ms: 0.4,
-  errors: 0,
-  last_error: null,
-  retry_at: null,
-};
 
 @ApiTags('resources')
 @Controller('resources/models')
@@ -51,26 +18,12 @@ export class ModelPoolController {
   constructor(private readonly models: ModelPoolService) {}
 
   @Get('status')
-  @ApiOperation({
+  @ApiRoute({
     summary:
       'Model pool: every registered model with its state and usage, memory, loads, evictions',
-  })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        models: [MODEL_EXAMPLE],
-        available: ['caption-local', 'openai-compatible'],
-        cache_size: 5,
-        memory_limit_mb: 2048,
-        memory_used_mb: 14.2,
-        loads: 1,
-        load_failures: 0,
-        evictions: 0,
-        evictions_by_reason: { count: 0, memory: 0, idle: 0, manual: 0 },
-        loads_in_progress: 0,
-        max_concurrent_loads: 2,
-      },
-    },
+    description:
+      "Every registered model (state, memory, uses, load time, errors), the pool's memory against MODEL_MEMORY_LIMIT_MB, loads and evictions by reason, and the worker threads models run in.",
+    responses: { 200: { description: 'the pool', schema: ModelPoolStatusSchema } },
   })
   status(): ModelPoolStatus {
     return this.models.status();
@@ -79,17 +32,22 @@ export class ModelPoolController {
   @Post(':name/load')
   @AdminOnly()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Load a model now (201 loaded, 200 already loaded)' })
-  @ApiParam(NAME_PARAM)
-  @ApiCreatedResponse({
-    description: 'loaded',
-    schema: { example: { name: 'caption-local', status: 'loaded', model: MODEL_EXAMPLE } },
+  @ApiRoute({
+    summary: 'Load a model now (201 loaded, 200 already loaded)',
+    description:
+      'Loads a registered model, evicting others (least recently used first) when it would not fit under MODEL_CACHE_SIZE or MODEL_MEMORY_LIMIT_MB.',
+    params: ModelNameParamsSchema,
+    responses: {
+      201: { description: 'loaded', schema: ModelLoadedSchema },
+      200: { description: 'already loaded', schema: ModelLoadedSchema },
+    },
+    errors: {
+      400: 'not a plain model name',
+      404: 'unknown model, or not available in this deployment',
+      503: 'load failed or timed out, or load queue full',
+      507: 'does not fit under MODEL_MEMORY_LIMIT_MB',
+    },
   })
-  @ApiOkResponse({ description: 'already loaded' })
-  @ApiBadRequestResponse({ description: 'not a plain model name' })
-  @ApiNotFoundResponse({ description: 'unknown model, or not available in this deployment' })
-  @ApiResponse({ status: 507, description: 'does not fit under MODEL_MEMORY_LIMIT_MB' })
-  @ApiResponse({ status: 503, description: 'load failed or timed out, or load queue full' })
   async load(
     @Param('name') name: string,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -101,12 +59,18 @@ export class ModelPoolController {
 
   @Delete(':name')
   @AdminOnly()
-  @ApiOperation({ summary: 'Unload a model once its in-flight uses finish' })
-  @ApiParam(NAME_PARAM)
-  @ApiOkResponse({ schema: { example: { name: 'caption-local', status: 'unloaded' } } })
-  @ApiBadRequestResponse({ description: 'not a plain model name' })
-  @ApiNotFoundResponse({ description: 'unknown model, or not loaded' })
-  @ApiResponse({ status: 503, description: 'uses did not finish in time (it unloads after)' })
+  @ApiRoute({
+    summary: 'Unload a model once its in-flight uses finish',
+    description:
+      'Unloads a loaded model after the uses in flight finish; new uses wait for a reload.',
+    params: ModelNameParamsSchema,
+    responses: { 200: { description: 'unloaded', schema: ModelUnloadedSchema } },
+    errors: {
+      400: 'not a plain model name',
+      404: 'unknown model, or not loaded',
+      503: 'uses did not finish in time (it unloads after)',
+    },
+  })
   async unload(@Param('name') name: string): Promise<{ name: string; status: string }> {
     await this.models.unload(name);
     return { name, status: 'unloaded' };

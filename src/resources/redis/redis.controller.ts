@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../../common/api-route/api-route.decorator';
+import { RedisStatusSchema } from './redis.schema';
 import { RedisService } from './redis.service';
 
 @ApiTags('resources')
@@ -8,25 +10,12 @@ export class RedisController {
   constructor(private readonly redis: RedisService) {}
 
   @Get('status')
-  @ApiOperation({
+  @ApiRoute({
     summary:
       'Redis pool: mode, connections, operations, errors, latency ("disabled" without REDIS_URL)',
-  })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        name: 'redis',
-        type: 'redis',
-        state: 'ready',
-        url: 'redis://:***@cache:6379',
-        mode: 'standalone',
-        pool_size: 20,
-        connections: { ready: 20, connecting: 0, closed: 0 },
-        operations: 5678,
-        errors: 0,
-        latency_ms: 0.21,
-      },
-    },
+    description:
+      'The Redis connections (standalone, Sentinel or Cluster), commands run and failed, and the latency of the last PING; state disabled when no Redis is configured.',
+    responses: { 200: { description: 'the Redis pool', schema: RedisStatusSchema } },
   })
   status(): Record<string, unknown> {
     return this.redis.stats();

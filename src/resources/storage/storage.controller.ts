@@ -1,5 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute } from '../../common/api-route/api-route.decorator';
+import { StorageStatusSchema } from './storage.schema';
 import type { StorageStatus } from './storage.observation';
 import { StorageService } from './storage.service';
 
@@ -9,23 +11,11 @@ export class StorageController {
   constructor(private readonly storage: StorageService) {}
 
   @Get('status')
-  @ApiOperation({
+  @ApiRoute({
     summary: 'File storage: folder, files, bytes used against the quota (STORAGE_QUOTA_MB)',
-  })
-  @ApiOkResponse({
-    schema: {
-      example: {
-        name: 'storage',
-        type: 'file_storage',
-        state: 'ready',
-        path: '/app/data/storage',
-        files: 12,
-        used_bytes: 48213,
-        quota_bytes: 1073741824,
-        usage_percent: 0,
-        last_error: null,
-      },
-    },
+    description:
+      'The file storage folder: files, bytes used against STORAGE_QUOTA_MB, and the last error.',
+    responses: { 200: { description: 'the file storage', schema: StorageStatusSchema } },
   })
   status(): StorageStatus {
     return this.storage.stats();
