@@ -15,6 +15,8 @@ import { SUMMARY_MARK, SummaryRow, table } from './lib';
 
 /** Longest a single bench may run before it is killed. */
 const BENCH_TIMEOUT_MS = 150_000;
+/** Benches that run longer: models boots three app processes for its saturation rounds. */
+const TIMEOUT_MS: Record<string, number> = { models: 450_000 };
 const BENCHES = ['pools', 'models', 'http', 'cache'];
 
 interface Outcome {
@@ -26,6 +28,7 @@ interface Outcome {
 
 function runBench(name: string, file: string): Promise<Outcome> {
   const started = Date.now();
+  const timeoutMs = TIMEOUT_MS[name] ?? BENCH_TIMEOUT_MS;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', file], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -40,7 +43,7 @@ function runBench(name: string, file: string): Promise<Outcome> {
       timedOut = true;
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    }, BENCH_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const lines = output.split('\n');
@@ -57,7 +60,7 @@ function runBench(name: string, file: string): Promise<Outcome> {
           rows.push({ bench: name, metric: line.trim(), value: '' });
       }
       const status = timedOut
-        ? `timed out after ${BENCH_TIMEOUT_MS / 1000} s`
+        ? `timed out after ${timeoutMs / 1000} s`
         : code === 0
           ? 'ok'
           : `failed (${signal ?? `exit ${code}`})`;

@@ -2,23 +2,21 @@
  * Models off the event loop (issue 14), run by `npm run bench:models` after the caption-local
  * figures, or alone: `node -r @swc-node/register bench/model-workers.bench.ts`.
  *
- * - Saturation: a SYNTHETIC CPU-bound model (~20 ms per inference, bench only) kept busy by
- *   SATURATING callers through the pool, in `worker` mode (MODEL_WORKERS threads) and `inline`
- *   mode (MODEL_WORKERS=0), while an autocannon child process sends a fixed rate of requests to
- *   an in-process Fastify route answering from memory, standing in for a cached generate (the
- *   main thread's work on a cache hit). Reported: that route's p50/p99 latency, the main
- *   thread's event-loop delay p99 (perf_hooks monitorEventLoopDelay), inferences/s.
+ * - Saturation, on the real built app (bench/app-model-saturation.ts; `npm run build` first):
+ *   a SYNTHETIC CPU-bound model (~20 ms per inference, registered by the bench only) kept busy
+ *   by uncached generates naming it, while cached POST /captions/generate arrive at a fixed
+ *   rate from an autocannon child process; `worker` mode (MODEL_WORKERS threads, with and
+ *   without MODEL_WORKER_NICE) against `inline` (MODEL_WORKERS=0), each its own app process,
+ *   3 rounds alternating. Reported: cached p50/p99, the app's event-loop delay p99, synthetic
+ *   generates/s.
  * - caption-local uncached generations/s, inline (today's placement) against worker threads.
  * - caption-local's footprint measured in isolation, several times (reload after reload the
  *   pool reports that figure), and RSS after a worker model's unload against before its load.
  *
  * The machine is shared: figures are noisy, one run is indicative, not a verdict.
  */
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
-import Fastify from 'fastify';
 import {
   CAPTION_STYLES,
   CaptionModel,
@@ -27,9 +25,10 @@ import {
 import { WINK_WORKER_MODEL } from '../src/captions/models/wink-caption.worker-model';
 import { WinkCaptionLoader } from '../src/captions/models/wink-caption.loader';
 import { ModelPoolService } from '../src/resources/model-pool/model-pool.service';
-import { LoadedModel, ModelSpec } from '../src/resources/model-pool/model-pool.types';
+import { ModelSpec } from '../src/resources/model-pool/model-pool.types';
 import { measureFootprintInWorker } from '../src/resources/model-pool/workers/isolated-footprint';
 import { ResourceRegistry } from '../src/resources/registry/resource-registry.service';
+import { SaturationResult, measureAppSaturation } from './app-model-saturation';
 import {
   SummaryRow,
   closedLoop,
@@ -45,9 +44,6 @@ import {
 
 const SYNTHETIC = require.resolve('./synthetic-cpu.worker-model');
 const THREADS = Math.max(1, availableParallelism() - 1);
-const SATURATING = 8;
-const SATURATION_S = 5;
-const CACHED_RATE = 400;
 const ROUNDS = 3;
 const ROUND_MS = 1500;
 const IN_FLIGHT = 4;
@@ -67,10 +63,6 @@ const requests = [
   'Five tips for keeping your houseplants alive during the winter months',
 ].map((content_description, i) => ({ ...CAPTION, content_description, style: CAPTION_STYLES[i] }));
 
-interface Inference extends LoadedModel {
-  infer(): Promise<number>;
-}
-
 /** A pool with the synthetic model (and caption-local inline + in workers), `threads` per model. */
 function pool(threads: number, models: ModelSpec[]): ModelPoolService {
   const service = new ModelPoolService(
@@ -86,7 +78,7 @@ function pool(threads: number, models: ModelSpec[]): ModelPoolService {
     },
     new ResourceRegistry(),
   );
-  service.registerWorkerLoader('synthetic', { module: SYNTHETIC, methods: ['infer'] });
+  service.registerWorkerLoader('synthetic', { module: SYNTHETIC, methods: ['generate'] });
   service.registerLoader('wink', new WinkCaptionLoader());
   service.registerWorkerLoader('wink-worker', { module: WINK_WORKER_MODEL, methods: ['generate'] });
   service.registerDefaultModels(models);
@@ -99,84 +91,6 @@ const spec = (name: string, loader: string, options: Record<string, unknown> = {
   options,
   estimated_mb: 1,
 });
-
-/** autocannon in a child process (so a blocked event loop here cannot slow the client down). */
-function fixedRateLoad(
-  url: string,
-): Promise<{ p50: number; p99: number; requests: number; errors: number }> {
-  const args = [
-    require.resolve('autocannon/autocannon.js'),
-    '--json',
-    '-c',
-    '8',
-    '-R',
-    String(CACHED_RATE),
-    '-d',
-    String(SATURATION_S),
-    url,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.on('error', reject);
-    child.on('exit', () => {
-      try {
-        const r = JSON.parse(out);
-        resolve({
-          p50: r.latency.p50,
-          p99: r.latency.p99,
-          requests: r.requests.total,
-          errors: r.errors + r.non2xx,
-        });
-      } catch {
-        reject(new Error(`autocannon: ${out.slice(0, 200)}`));
-      }
-    });
-  });
-}
-
-/** The synthetic model saturated by callers while cached-answer requests arrive at a fixed rate. */
-async function saturation(mode: 'worker' | 'inline') {
-  const service = pool(mode === 'worker' ? THREADS : 0, [
-    spec('synthetic-cpu', 'synthetic', { ms: 20 }),
-  ]);
-  await service.init();
-  await service.load('synthetic-cpu');
-  const app = Fastify();
-  const cachedView = { ...CAPTION, caption: 'A crisp crust.', hashtags: ['#bread'], cached: true };
-  app.get('/cached', async () => cachedView);
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  let stop = false;
-  let inferences = 0;
-  const caller = async () => {
-    while (!stop) {
-      await service
-        .withModel<Inference, number>('synthetic-cpu', (m) => m.infer())
-        .catch(() => sleep(5));
-      inferences += 1;
-      // Each call as if it came from its own request: back to the event loop between calls
-      // (a loop of promises alone would never let timers or sockets run when inline).
-      await new Promise(setImmediate);
-    }
-  };
-  const callers = Array.from({ length: SATURATING }, caller);
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  await sleep(200); // the saturation is established
-  delay.enable();
-  const started = performance.now();
-  const before = inferences;
-  const cached = await fixedRateLoad(`${url}/cached`);
-  const seconds = (performance.now() - started) / 1000;
-  delay.disable();
-  const perSecond = (inferences - before) / seconds;
-  stop = true;
-  await Promise.all(callers);
-  await app.close();
-  const workers = service.status().workers;
-  await service.shutdown();
-  return { mode, cached, loopP99: delay.percentile(99) / 1e6, perSecond, workers };
-}
 
 /** caption-local uncached generations/s inline against the same model in worker threads. */
 async function captionPlacement() {
@@ -240,38 +154,50 @@ async function memory() {
   return { footprints, rssBefore, rssLoaded, rssAfter, charged };
 }
 
+/** The saturation table: one row per placement, median round, with every round's p99s. */
+function saturationTable(results: SaturationResult[]): string {
+  const p99s = (r: SaturationResult, key: 'cachedP99' | 'loopP99') =>
+    r.rounds.map((round) => round[key].toFixed(1)).join(' / ');
+  const sum = (r: SaturationResult, key: 'cachedFailures' | 'syntheticFailures') =>
+    String(r.rounds.reduce((total, round) => total + round[key], 0));
+  return table(
+    [
+      'placement',
+      'cached p50',
+      'cached p99 (goal < 10 ms)',
+      'rounds',
+      'loop delay p99 (goal < 20 ms)',
+      'rounds',
+      'cached 2xx/s',
+      'synthetic 2xx/s',
+      'loop delay max',
+      'failures cached/synthetic',
+    ],
+    results.map((r) => [
+      r.name,
+      ms(r.median('cachedP50')),
+      ms(r.median('cachedP99')),
+      p99s(r, 'cachedP99'),
+      ms(r.median('loopP99')),
+      p99s(r, 'loopP99'),
+      rate(r.median('cachedRps')),
+      rate(r.median('syntheticRps')),
+      ms(r.median('loopMax')),
+      `${sum(r, 'cachedFailures')}/${sum(r, 'syntheticFailures')}`,
+    ]),
+  );
+}
+
 export async function benchModelWorkers(): Promise<SummaryRow[]> {
-  const worker = await saturation('worker');
-  const inline = await saturation('inline');
+  const saturation = await measureAppSaturation();
   const placement = await captionPlacement();
   const mem = await memory();
 
+  const [worker, , inline, floor] = saturation.results;
   console.log(
-    `\nmodels off the event loop: ${availableParallelism()} cores, MODEL_WORKERS default ${THREADS}; SYNTHETIC model: ~20 ms CPU per inference, ${SATURATING} callers saturating it; cached-answer stand-in: ${CACHED_RATE} req/s for ${SATURATION_S} s from a child autocannon\n`,
+    `\nmodels off the event loop, on the built app: ${availableParallelism()} cores, ${saturation.threads} worker thread(s) (MODEL_WORKERS default); SYNTHETIC model ~20 ms CPU per caption, saturated by uncached generates naming it; cached POST /captions/generate at a fixed rate from a child autocannon; median of 3 rounds; loop delay is how late a 10 ms timer ran (monitorEventLoopDelay minus its resolution); load average (1 min) ${saturation.loadBefore.toFixed(2)} before, ${saturation.loadAfter.toFixed(2)} after\n`,
   );
-  const satRow = (r: Awaited<ReturnType<typeof saturation>>) => [
-    r.mode,
-    ms(r.cached.p50),
-    ms(r.cached.p99),
-    ms(r.loopP99),
-    rate(r.perSecond),
-    String(r.cached.errors),
-    `${r.workers.size}/${r.workers.restarts}`,
-  ];
-  console.log(
-    table(
-      [
-        'placement',
-        'cached p50',
-        'cached p99 (goal < 10 ms)',
-        'event-loop delay p99 (goal < 20 ms)',
-        'inferences',
-        'errors',
-        'threads/restarts',
-      ],
-      [satRow(worker), satRow(inline)],
-    ),
-  );
+  console.log(saturationTable(saturation.results));
   const inlineSeq = placement[0].rates;
   const inlineConc = placement[1].rates;
   const rows = placement.map(({ name, rates }, i) => [
@@ -295,10 +221,16 @@ export async function benchModelWorkers(): Promise<SummaryRow[]> {
   return [
     {
       bench: 'models',
-      metric: 'SYNTHETIC 20 ms model saturated: cached p99 / event-loop p99, worker',
-      value: `${ms(worker.cached.p99)} / ${ms(worker.loopP99)}`,
-      baseline: `${ms(inline.cached.p99)} / ${ms(inline.loopP99)} (inline)`,
+      metric: 'app, SYNTHETIC 20 ms model saturated: cached generate p99 / event-loop p99, worker',
+      value: `${ms(worker.median('cachedP99'))} / ${ms(worker.median('loopP99'))}`,
+      baseline: `${ms(inline.median('cachedP99'))} / ${ms(inline.median('loopP99'))} (inline)`,
       goal: '< 10 ms / < 20 ms',
+    },
+    {
+      bench: 'models',
+      metric:
+        'app, same cached load with the model idle (noise floor): cached p99 / event-loop p99',
+      value: `${ms(floor.median('cachedP99'))} / ${ms(floor.median('loopP99'))}`,
     },
     {
       bench: 'models',

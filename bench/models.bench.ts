@@ -2,7 +2,7 @@
  * The `caption-local` model through the model pool, side by side with wink-nlp used directly
  * (issue 5):
  *
- *   npm run bench:models      (node -r @swc-node/register bench/models.bench.ts)
+ *   npm run bench:models      (npm run build, then node -r @swc-node/register bench/models.bench.ts)
  *
  * - Cold load: the first load in a fresh process (import of wink-nlp and its English model,
  *   building the NLP instance), through ModelPoolService.init() (MODEL_PRELOAD=caption-local)
@@ -38,6 +38,7 @@ import {
   table,
   watchdog,
 } from './lib';
+import { killSaturationServers } from './app-model-saturation';
 import { benchModelWorkers } from './model-workers.bench';
 
 const MODEL = 'caption-local';
@@ -69,7 +70,9 @@ const requests: CaptionRequest[] = DESCRIPTIONS.map((content_description, i) => 
 type Load = { wallMs: number; loadMs?: number; memoryMb?: number };
 const wall = (loads: Load[]) => loads.map((l) => l.wallMs);
 
-const benchConfig = () => validateConfig({ NODE_ENV: 'production', MODEL_PRELOAD: MODEL });
+// The production guard wants DATABASE_URL; the pool alone uses no database.
+const benchConfig = () =>
+  validateConfig({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'true', MODEL_PRELOAD: MODEL });
 
 /** The pool with the caption models registered, as CaptionsModule does it in the app. */
 function poolService(): ModelPoolService {
@@ -193,7 +196,8 @@ async function measureWarm(service: ModelPoolService) {
 }
 
 async function main(): Promise<void> {
-  watchdog(200_000, 'models.bench');
+  // The app saturation (model-workers.bench.ts) alone takes about two minutes.
+  watchdog(420_000, 'models.bench', killSaturationServers);
   const cold = await measureCold();
   // The pool boots in this process too: also a cold load here.
   const service = poolService();

@@ -431,6 +431,15 @@ export class AppConfig {
 
   @Variable({
     section: 'models',
+    doc: "Niceness added to each model worker thread (0-19; Linux nice is per thread): a busy model yields a contended core to the event loop, so cached requests and probes keep their latency. 0: the main thread's priority.",
+  })
+  @IsInt()
+  @Min(0)
+  @Max(19)
+  MODEL_WORKER_NICE: number = 10;
+
+  @Variable({
+    section: 'models',
     doc: 'Base URL (.../v1) of an OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp server. Unset: the `openai-compatible` model is unavailable.',
     example: 'http://127.0.0.1:11434/v1',
   })

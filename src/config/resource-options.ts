@@ -87,6 +87,7 @@ export function modelWorkerSettings(config: AppConfig): ModelWorkerSettings {
     threads: config.MODEL_WORKERS ?? Math.max(1, availableParallelism() - 1),
     queueLimit: config.MODEL_WORKER_QUEUE,
     inferenceTimeoutMs: config.MODEL_INFERENCE_TIMEOUT_MS,
+    nice: config.MODEL_WORKER_NICE,
     resourceLimits: heapMb === undefined ? undefined : { maxOldGenerationSizeMb: heapMb },
   };
 }

@@ -66,7 +66,7 @@ export interface ModelPoolModuleOptions extends Pick<
   shutdownGraceMs: number;
   /**
    * How models registered to run in worker threads run (MODEL_WORKERS, MODEL_WORKER_QUEUE,
-   * MODEL_INFERENCE_TIMEOUT_MS). Default: inline (no threads).
+   * MODEL_INFERENCE_TIMEOUT_MS, MODEL_WORKER_NICE). Default: inline (no threads).
    */
   workers?: ModelWorkerSettings;
 }

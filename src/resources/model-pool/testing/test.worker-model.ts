@@ -4,6 +4,7 @@
  * `loadDelayMs`, `failLoad` (message). Its methods cover what a real model can do to a thread:
  * answer, compute, throw, throw a typed error, never return, exit, and run out of memory.
  */
+import { getPriority } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import { InvalidInputError } from '../../../common/errors/app-errors';
 import type { ModelSpec } from '../model-pool.types';
@@ -22,6 +23,8 @@ export interface TestWorkerModel {
   /** Allocates until its thread runs out of memory. */
   grow(): Promise<never>;
   threadId(): Promise<number>;
+  /** Its thread's own scheduling priority (niceness; on Linux it is per thread). */
+  priority(): Promise<number>;
   /**
    * A caption model's method, steered by the description: `hang`, `exit`, `throw`,
    * `sleep:<ms>`, each optionally `@<model>` (only that model obeys; a fallback answers).
@@ -80,6 +83,7 @@ export async function load(spec: ModelSpec) {
       for (;;) hoard.push(new Array(100_000).fill(hoard.length));
     },
     threadId: () => threadId,
+    priority: () => getPriority(0),
     generate: (request: { content_description: string; hashtag_count: number }) =>
       generate(spec.name, request),
     unload: () => {

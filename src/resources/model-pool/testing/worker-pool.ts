@@ -21,6 +21,7 @@ export const TEST_WORKER_METHODS = [
   'exit',
   'grow',
   'threadId',
+  'priority',
   'generate',
 ] as const;
 

@@ -8,6 +8,11 @@ export interface ModelWorkerSettings {
   queueLimit: number;
   /** Deadline of one call, queue wait included, ms; past it the thread is replaced. */
   inferenceTimeoutMs: number;
+  /**
+   * Niceness added to every thread (0-19; 0 or unset: the main thread's priority). The model's
+   * threads then yield a contended core to the event loop, which answers every other request.
+   */
+  nice?: number;
   /** V8 limits of every thread (a registration's own limits win). */
   resourceLimits?: ResourceLimits;
 }

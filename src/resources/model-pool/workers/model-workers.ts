@@ -3,6 +3,7 @@
  * (threads, or inline when MODEL_WORKERS=0), keeps the loaded threaded models to report the
  * pool-wide `workers` figures, and keeps counting restarts after their models unload.
  */
+import { dirname } from 'node:path';
 import type { LoadedModel, ModelLoader } from '../model-pool.types';
 import type { ModelPoolLogger } from '../model-pool.options';
 import { IsolatedFootprintLoader } from './isolated-footprint.loader';
@@ -20,7 +21,13 @@ export class ModelWorkers {
   constructor(
     readonly settings: ModelWorkerSettings,
     private readonly logger: ModelPoolLogger,
-  ) {}
+  ) {
+    if (this.threaded && (settings.nice ?? 0) > 0 && !canLowerThreadPriority()) {
+      logger.warn(
+        'model worker threads run at the main thread priority: @napi-rs/nice (an optional dependency of piscina) is not installed for this platform',
+      );
+    }
+  }
 
   /** True when worker models run in threads (MODEL_WORKERS > 0). */
   get threaded(): boolean {
@@ -60,5 +67,20 @@ export class ModelWorkers {
   /** An unloaded model leaves the figures; its restarts stay in the total. */
   private forget(model: ThreadedModel): void {
     if (this.live.delete(model)) this.pastRestarts += model.restarts;
+  }
+}
+
+/**
+ * piscina lowers a thread's priority with @napi-rs/nice, and silently skips it when the package
+ * (an optional dependency, with a native binary per platform) cannot be loaded: say so once.
+ */
+function canLowerThreadPriority(): boolean {
+  try {
+    const piscinaDir = dirname(require.resolve('piscina'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(require.resolve('@napi-rs/nice', { paths: [piscinaDir] }));
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -51,6 +51,8 @@ export class ThreadedModelLoader implements ModelLoader<ThreadedModel> {
       workerData,
       execArgv: workerExecArgv(MODEL_WORKER_FILE, this.registration.module),
       resourceLimits: this.registration.resourceLimits ?? this.settings.resourceLimits,
+      // Each thread lowers its own priority (Linux nice is per thread) before loading the model.
+      niceIncrement: this.settings.nice ?? 0,
     });
     // Without a listener an 'error' event (a thread failing with no call running) would throw.
     pool.on('error', (error: unknown) =>
