@@ -18,6 +18,19 @@ describe('liveness figures', () => {
     expect(figures.event_loop_delay_ms.p99).toBeGreaterThanOrEqual(figures.event_loop_delay_ms.p50);
   });
 
+  it('reports the loop lateness since the last reading: a stall shows once, then an idle loop reads near 0', async () => {
+    readLivenessFigures();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const stallUntil = Date.now() + 150;
+    while (Date.now() < stallUntil); // blocks the loop
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const stalled = readLivenessFigures().event_loop_delay_ms.p99;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = readLivenessFigures().event_loop_delay_ms.p99;
+    expect(stalled).toBeGreaterThan(after);
+    expect(after).toBeLessThan(stalled / 2);
+  });
+
   it('reads the process once per max age, and again once it has passed', () => {
     jest.useFakeTimers();
     let reads = 0;

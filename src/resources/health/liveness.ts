@@ -11,19 +11,38 @@ export interface LivenessFigures {
   rss_mb: number;
 }
 
-const eventLoop = monitorEventLoopDelay({ resolution: 20 });
+/** The delay monitor's timer period, ms: every sample it records includes it. */
+const EVENT_LOOP_RESOLUTION_MS = 20;
+
+const eventLoop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
 eventLoop.enable();
 
-/** The process and its event loop, read now. */
+/**
+ * The process and its event loop, read now. The delay is the loop's lateness since the previous
+ * reading: the monitor's samples are whole timer periods, so its resolution is taken off (an idle
+ * loop reads 0, not 20 ms), and it is reset after each reading so one stall does not stay in the
+ * figure for the life of the process.
+ */
 export function readLivenessFigures(): LivenessFigures {
   const memory = process.memoryUsage();
+  const delay = {
+    p50: lateness(eventLoop.percentile(50)),
+    p99: lateness(eventLoop.percentile(99)),
+  };
+  eventLoop.reset();
   return {
     status: 'ok',
     uptime_s: Math.round(process.uptime()),
-    event_loop_delay_ms: { p50: ms(eventLoop.percentile(50)), p99: ms(eventLoop.percentile(99)) },
+    event_loop_delay_ms: delay,
     heap_used_mb: Math.round(memory.heapUsed / 1048576),
     rss_mb: Math.round(memory.rss / 1048576),
   };
+}
+
+/** A recorded period (ns) as lateness in ms, two decimals; 0 before any sample. */
+function lateness(periodNs: number): number {
+  if (!(periodNs > 0)) return 0;
+  return Math.max(0, ms(periodNs) - EVENT_LOOP_RESOLUTION_MS);
 }
 
 /**
