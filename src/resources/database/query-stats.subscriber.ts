@@ -1,7 +1,11 @@
 import type { Histogram } from 'prom-client';
 import { AfterQueryEvent, EntitySubscriberInterface } from 'typeorm';
 
-/** Counts every query TypeORM runs, its failures and time, from TypeORM's own query events. */
+/**
+ * Counts every query, its failures and time: TypeORM's own query events for the queries that go
+ * through TypeORM (sessions, transactions, migrations), `record` for the ones DatabaseService
+ * runs straight on the pool.
+ */
 export class QueryStatsSubscriber implements EntitySubscriberInterface {
   queries = 0;
   errors = 0;
@@ -11,12 +15,17 @@ export class QueryStatsSubscriber implements EntitySubscriberInterface {
   duration?: Histogram;
 
   afterQuery(event: AfterQueryEvent): void {
+    this.record(event.success, event.executionTime);
+  }
+
+  /** One query: whether it succeeded and, when measured, how long it took (ms). */
+  record(success: boolean, ms?: number): void {
     this.queries += 1;
-    if (!event.success) this.errors += 1;
-    if (typeof event.executionTime === 'number') {
-      this.totalMs += event.executionTime;
+    if (!success) this.errors += 1;
+    if (typeof ms === 'number') {
+      this.totalMs += ms;
       this.timed += 1;
-      this.duration?.observe(event.executionTime / 1000);
+      this.duration?.observe(ms / 1000);
     }
   }
 
