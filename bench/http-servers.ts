@@ -3,9 +3,10 @@
  * each its own child process on 127.0.0.1, plus what a target needs to drive one (autocannon
  * with the server's CPU time read from /proc around the run).
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { Child, startChild } from '../test/support/processes';
+import { Child } from '../test/support/processes';
 import { sleep } from './lib';
 
 export const API = '/api/v14';
@@ -60,8 +61,31 @@ export function serverSpecs(
   };
 }
 
+/** Output kept from a server, for the message when it fails to start. */
+const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+/**
+ * A server process whose stdout and stderr are pipes drained as they fill, the way a container
+ * runtime reads a service's logs: the app writes its access line per request (LOG_LEVEL info),
+ * and that write is part of what a request costs. Only the last OUTPUT_TAIL_CHARS are kept
+ * (test/support's startChild keeps everything: hundreds of MB of access lines here).
+ */
 export function startServer(spec: ServerSpec, nodeFlags: string[] = []): Child {
-  return startChild(process.execPath, [...nodeFlags, ...spec.args], spec.env);
+  const child = spawn(process.execPath, [...nodeFlags, ...spec.args], {
+    env: { ...process.env, ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail += chunk.toString();
+    if (tail.length > 2 * OUTPUT_TAIL_CHARS) tail = tail.slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { process: child, output: () => tail.slice(-OUTPUT_TAIL_CHARS), exited };
 }
 
 export async function waitFor(url: string, child: Child, timeoutMs: number): Promise<void> {

@@ -5,7 +5,8 @@
  *
  * Every server runs as a child process on 127.0.0.1 (the app as `node dist/main.js` with the real
  * PostgreSQL, on a scratch database dropped at the end, and the real Redis under a unique key
- * prefix removed at the end); autocannon runs here, 50 connections, DURATION_S per target per
+ * prefix removed at the end) at LOG_LEVEL info (BENCH_LOG_LEVEL overrides), its log read from a
+ * pipe as a container runtime would; autocannon runs here, 50 connections, DURATION_S per target per
  * round, ROUNDS rounds in alternating order. Targets:
  *   - bare Fastify GET (constant JSON body): the baseline
  *   - a trivial route inside the app (bench/app-floor.ts: the built app plus one Nest controller
@@ -340,8 +341,11 @@ async function main(): Promise<void> {
   for (const name of names) ports[name] = await freePort();
   const specs = serverSpecs(ports, {
     NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
+    // The shipped level: one access line per request is part of every request's cost.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     ENABLE_MONITORING: 'false',
+    // As deployed: a secret the log scrubber looks for in every line.
+    ADMIN_API_KEY: `bench-admin-${uniqueSuffix()}-key`,
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     DATABASE_URL: db.url,

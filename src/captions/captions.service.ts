@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { NotFoundAppError } from '../common/errors/app-errors';
@@ -100,7 +100,8 @@ export class CaptionsService {
       dto.max_length,
       dto.model ?? this.writer.defaultModel,
     ];
-    return createHash('sha256').update(JSON.stringify(normalized)).digest('base64url');
+    // The same digest as createHash(...).update().digest(), without a Hash object per request.
+    return hash('sha256', JSON.stringify(normalized), 'base64url');
   }
 
   /** Through the cache while it serves; straight to the loader when it is closed. */

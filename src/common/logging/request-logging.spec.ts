@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { RequestLogContext } from './request-logging';
+import { RequestLogContext, accessLogger } from './request-logging';
 
 /** A root logger whose lines are kept, parsed. */
 function capturedRoot() {
@@ -42,5 +42,47 @@ describe('RequestLogContext', () => {
     context.logger.info('assigned');
     await flushed();
     expect(lines).toEqual([expect.objectContaining({ request_id: 'req-3', user: 'u1' })]);
+  });
+});
+
+describe('accessLogger', () => {
+  it('writes through the root logger: its level, its scrubber, its fields', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const root = pino(
+      {
+        level: 'warn',
+        redact: { paths: ['req.headers.authorization'], censor: '***' },
+        hooks: { streamWrite: (line: string) => line.replace('sekret-value', '***') },
+      },
+      stream,
+    );
+    const access = accessLogger(root);
+    access.info({ request_id: 'r1' }, 'below the level');
+    access.warn(
+      {
+        request_id: 'r2',
+        req: { method: 'GET', path: '/a/sekret-value' },
+        res: { statusCode: 503 },
+      },
+      'request completed',
+    );
+    await flushed();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toEqual({
+      level: 40,
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: expect.any(String),
+      request_id: 'r2',
+      req: { method: 'GET', path: '/a/***' },
+      res: { statusCode: 503 },
+      msg: 'request completed',
+    });
   });
 });
