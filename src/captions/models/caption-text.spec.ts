@@ -1,10 +1,35 @@
-import { codePointLength, pickHashtags, toHashtagBody, truncate, cleanText } from './caption-text';
+import {
+  codePointLength,
+  emojiSequences,
+  pickHashtags,
+  toHashtagBody,
+  truncate,
+  cleanText,
+} from './caption-text';
 
 const graphemes = (s: string) =>
   [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(s)].map((g) => g.segment);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 describe('caption text helpers', () => {
+  it('finds each emoji as a whole grapheme, and none in text without one', () => {
+    expect(emojiSequences('a plain description, café and 42 naïve words')).toEqual([]);
+    expect(emojiSequences('')).toEqual([]);
+    expect(emojiSequences('hi 👋🏽 family 👨‍👩‍👧 flag 🇩🇪 ok ❤️ ©')).toEqual([
+      '👋🏽',
+      '👨‍👩‍👧',
+      '🇩🇪',
+      '❤️',
+      '©',
+    ]);
+    // The same graphemes the segmenter gives, kept only when they hold an emoji code point.
+    const text = 'sun 🌅 and é (e + U+0301) then 🐶🐶';
+    expect(emojiSequences(text)).toEqual(
+      graphemes(text).filter((g) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(g)),
+    );
+    expect(emojiSequences(text)).toEqual(['🌅', '🐶', '🐶']);
+  });
+
   it('counts code points, not UTF-16 units', () => {
     expect(codePointLength('abc')).toBe(3);
     expect(codePointLength('🐶')).toBe(1);

@@ -3,9 +3,8 @@ import { InvalidInputError, ResourceUnavailableError } from '../../common/errors
 import { CaptionModel, CaptionRequest, CaptionResult } from './caption-model.types';
 import { ModelLoader, ModelSpec } from '../../resources/model-pool/model-pool.types';
 import { TextAnalysis, composeCaption, normalizeCaptionRequest } from './caption-composer';
-import { cleanText, toHashtagBody } from './caption-text';
+import { cleanText, emojiSequences, toHashtagBody } from './caption-text';
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 const NOUNS = new Set(['NOUN', 'PROPN']);
 /** Longest topic phrase, words. */
 const MAX_TOPIC_WORDS = 4;
@@ -182,9 +181,7 @@ export function analyzeDescription(nlp: WinkMethods, text: string): TextAnalysis
   )
     .filter((e) => e.type !== 'EMOJI')
     .map((e) => ({ value: e.value, type: e.type }));
-  const emojis = [...graphemes.segment(text)]
-    .map((s) => s.segment)
-    .filter((s) => /\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(s));
+  const emojis = emojiSequences(text);
   const firstSentence = (doc.sentences().out() as string[])[0] ?? '';
   const stripped = cleanText(
     firstSentence.replace(/https?:\/\/\S+/gi, ' ').replace(/(^|\s)#[\p{L}\p{N}_]+/gu, ' '),

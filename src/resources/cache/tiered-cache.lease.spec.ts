@@ -117,6 +117,26 @@ describe('TieredCache cross-instance lease', () => {
     expect(t.bus.store.has(t.bus.keyOf('k'))).toBe(false);
   });
 
+  it('releases by the script’s SHA1, sending the script itself only when Redis lacks it', async () => {
+    const leaseOf = (key: string) => `t:cache:!lease:${key}`;
+    await t.cache.getOrSet('a', async () => 'one', { lease: true });
+    await flush();
+    // A fresh Redis answers NOSCRIPT: one EVAL runs the script and caches it there.
+    expect(t.bus.calls).toMatchObject({ evalsha: 1, eval: 1 });
+    expect(t.bus.store.has(leaseOf('a'))).toBe(false);
+
+    await t.cache.getOrSet('b', async () => 'two', { lease: true });
+    await flush();
+    expect(t.bus.calls).toMatchObject({ evalsha: 2, eval: 1 });
+    expect(t.bus.store.has(leaseOf('b'))).toBe(false);
+
+    t.bus.scripts.clear(); // SCRIPT FLUSH, or a restarted Redis
+    await t.cache.getOrSet('c', async () => 'three', { lease: true });
+    await flush();
+    expect(t.bus.calls).toMatchObject({ evalsha: 3, eval: 2 });
+    expect(t.bus.store.has(leaseOf('c'))).toBe(false);
+  });
+
   it('leaves a lease that another instance took over in the meantime', async () => {
     const loader = jest.fn(async () => {
       t.bus.store.set(leaseKey, 'another-instance:7'); // ours expired, theirs now

@@ -3,6 +3,8 @@
  * (SET NX PX) and computes, the others poll L2 for its result. Best effort like all of L2: when
  * Redis fails or the wait runs out, the caller computes itself.
  */
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
 import { LeaseOptions } from './cache.types';
 import { L2_FAILED, L2Client } from './tiered-cache.l2';
 import { L2Hit } from './tiered-cache.l2-store';
@@ -11,6 +13,26 @@ import { delay } from './tiered-cache.util';
 /** Deletes the lease only if it is still ours (it may have expired and been taken by another instance). */
 const RELEASE_LEASE_SCRIPT =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const RELEASE_LEASE_SHA = createHash('sha1').update(RELEASE_LEASE_SCRIPT).digest('hex');
+
+/**
+ * Runs the release script by its SHA1 (EVALSHA), so the script text is not sent with every
+ * release; a Redis node that does not hold it yet (a restart, SCRIPT FLUSH, another cluster
+ * node) answers NOSCRIPT, and one EVAL then runs it and caches it there.
+ * @returns 1 when the lease was ours and is deleted, 0 otherwise.
+ */
+export async function releaseLease(
+  client: Redis | Cluster,
+  leaseKey: string,
+  token: string,
+): Promise<unknown> {
+  try {
+    return await client.evalsha(RELEASE_LEASE_SHA, 1, leaseKey, token);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+    return client.eval(RELEASE_LEASE_SCRIPT, 1, leaseKey, token);
+  }
+}
 
 export class Leases {
   private seq = 0;
@@ -55,8 +77,6 @@ export class Leases {
 
   async release(key: string, token: string): Promise<void> {
     const leaseKey = `${this.l2.keyBase}!lease:${key}`;
-    await this.l2.call('release', (redis) =>
-      redis.run((c) => c.eval(RELEASE_LEASE_SCRIPT, 1, leaseKey, token)),
-    );
+    await this.l2.call('release', (redis) => redis.run((c) => releaseLease(c, leaseKey, token)));
   }
 }

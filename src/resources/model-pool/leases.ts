@@ -13,6 +13,8 @@ import { LoadedModel } from './model-pool.types';
 export interface Lease {
   entry: ModelEntry;
   model: LoadedModel;
+  /** When it was granted (the pool's clock): the inference is timed from here. */
+  grantedAt: number;
 }
 
 export class Leases {
@@ -20,6 +22,19 @@ export class Leases {
     private readonly ctx: PoolContext,
     private readonly loading: ModelLoads,
   ) {}
+
+  /**
+   * The per-call fast path: leases the model when it is loaded already, synchronously (no
+   * promise to await); undefined when it is not, and `acquire` then loads or waits.
+   * @throws like `acquire` for a bad, unknown or unavailable name, or a closed pool.
+   */
+  leaseIfLoaded(name: string): Lease | undefined {
+    const entry = this.ctx.usableEntry(name);
+    this.ctx.assertOpen();
+    if (entry.state !== 'loaded') return undefined;
+    entry.leases += 1;
+    return this.granted(entry);
+  }
 
   /** Loads the model if needed and leases it; counts the access. */
   async acquire(name: string): Promise<Lease> {
@@ -29,9 +44,7 @@ export class Leases {
       switch (entry.state) {
         case 'loaded': {
           entry.leases += 1;
-          entry.accessCount += 1;
-          entry.lastAccess = this.ctx.now();
-          return { entry, model: entry.model as LoadedModel };
+          return this.granted(entry);
         }
         case 'unloading':
           // The model is going (evicted or deleted): wait, then load it again.
@@ -59,20 +72,27 @@ export class Leases {
       entry.waitingForLease -= 1;
       throw error;
     }
-    entry.accessCount += 1;
-    entry.lastAccess = this.ctx.now();
-    return { entry, model: entry.model as LoadedModel };
+    return this.granted(entry);
   }
 
-  /** Ends a lease; `inferenceMs` is recorded when the use succeeded. */
-  release(lease: Lease, inferenceMs: number | undefined): void {
+  /** Ends a lease; a use that succeeded is counted as an inference, timed from the grant. */
+  release(lease: Lease, succeeded: boolean): void {
     const { entry } = lease;
+    const now = this.ctx.now();
     entry.leases -= 1;
-    entry.lastAccess = this.ctx.now();
-    if (inferenceMs !== undefined) {
+    entry.lastAccess = now;
+    if (succeeded) {
       entry.inferences += 1;
-      entry.inferenceMsTotal += inferenceMs;
+      entry.inferenceMsTotal += now - lease.grantedAt;
     }
     if (entry.leases === 0) entry.wakeDrainWaiters();
+  }
+
+  /** Counts the access of a lease just counted on `entry`; one clock reading serves both. */
+  private granted(entry: ModelEntry): Lease {
+    const now = this.ctx.now();
+    entry.accessCount += 1;
+    entry.lastAccess = now;
+    return { entry, model: entry.model as LoadedModel, grantedAt: now };
   }
 }

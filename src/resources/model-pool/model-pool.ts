@@ -63,8 +63,7 @@ export class ModelPool {
     name: string,
     fn: (model: M) => Promise<T> | T,
   ): Promise<T> {
-    const lease = await this.leases.acquire(name);
-    const started = this.ctx.now();
+    const lease = this.leases.leaseIfLoaded(name) ?? (await this.leases.acquire(name));
     let ok = false;
     try {
       const result = await fn(lease.model as M);
@@ -78,7 +77,7 @@ export class ModelPool {
       }
       throw error;
     } finally {
-      this.leases.release(lease, ok ? this.ctx.now() - started : undefined);
+      this.leases.release(lease, ok);
     }
   }
 

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { CacheRedis } from '../cache.types';
 import { TieredCache } from '../tiered-cache';
 import { RecordingLogger } from './redis-test-support';
 
 /** The commands the fake can be told to fail (`subscribe` and `publish` are the pool's own). */
 export type FakeCommand =
-  'get' | 'pttl' | 'set' | 'unlink' | 'scan' | 'eval' | 'publish' | 'subscribe';
+  'get' | 'pttl' | 'set' | 'unlink' | 'scan' | 'eval' | 'evalsha' | 'publish' | 'subscribe';
 
 /**
  * An in-memory stand-in for the Redis pool, shared by several caches as one Redis would be: a
@@ -30,9 +31,13 @@ export class FakeCacheRedis {
     unlink: 0,
     scan: 0,
     eval: 0,
+    evalsha: 0,
     publish: 0,
     subscribe: 0,
   };
+
+  /** SHA1s of the scripts EVAL has run, which EVALSHA can then run (Redis's script cache). */
+  readonly scripts = new Set<string>();
 
   /** Commands held until the test releases them (see `hold`). */
   private readonly gates = new Map<FakeCommand, Promise<void>>();
@@ -62,10 +67,17 @@ export class FakeCacheRedis {
           [...this.store.keys()].filter((k) => k.startsWith(pattern.slice(0, -1))),
         ]),
       /** Only the cache's lease release script: delete KEYS[1] if it still holds ARGV[1]. */
-      eval: async (_script: string, _keys: number, key: string, token: string) =>
-        this.command('eval', () =>
-          this.store.get(key) === token ? Number(this.store.delete(key)) : 0,
-        ),
+      eval: async (script: string, _keys: number, key: string, token: string) =>
+        this.command('eval', () => {
+          this.scripts.add(createHash('sha1').update(script).digest('hex'));
+          return this.releaseIfHeld(key, token);
+        }),
+      /** The release script by SHA1; NOSCRIPT, as Redis answers, until EVAL has run it. */
+      evalsha: async (sha: string, _keys: number, key: string, token: string) =>
+        this.command('evalsha', () => {
+          if (!this.scripts.has(sha)) throw new Error('NOSCRIPT No matching script.');
+          return this.releaseIfHeld(key, token);
+        }),
     };
     const redis = {
       enabled: true,
@@ -117,6 +129,10 @@ export class FakeCacheRedis {
   /** Messages published so far, parsed. */
   parsedMessages(): { i: string; k?: string[]; all?: boolean }[] {
     return this.messages.map((m) => JSON.parse(m) as { i: string; k?: string[]; all?: boolean });
+  }
+
+  private releaseIfHeld(key: string, token: string): number {
+    return this.store.get(key) === token ? Number(this.store.delete(key)) : 0;
   }
 
   private async command<T>(name: FakeCommand, run: () => T): Promise<T> {
