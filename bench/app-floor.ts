@@ -18,21 +18,37 @@ class FloorController {
   }
 }
 
+/** The trivial route, on its own: bench/nest-floor.ts serves it on bare NestJS. */
 @Module({ controllers: [FloorController] })
-class FloorModule {}
+export class FloorModule {}
 
-if (require.main === module) {
-  // createApp (dist/app.factory) calls AppModule.forRoot: the floor module joins its imports.
+/** createApp (dist/app.factory) calls AppModule.forRoot: the floor module joins its imports. */
+export function addFloorRoute(): void {
   const { AppModule } = require('../dist/app.module') as typeof import('../src/app.module');
   const forRoot = AppModule.forRoot.bind(AppModule);
   AppModule.forRoot = (...args: Parameters<typeof forRoot>): DynamicModule => {
     const module = forRoot(...args);
     return { ...module, imports: [...(module.imports ?? []), FloorModule] };
   };
+}
+
+/**
+ * Starts the built app as dist/main.js does (configuration from the environment); resolves once
+ * it listens, exits the process if it cannot start.
+ */
+export function startBuiltApp(): Promise<void> {
   const { loadConfigOrExit } = require('../dist/main') as typeof import('../src/main');
   const { startServer } = require('../dist/server') as typeof import('../src/server');
-  startServer(loadConfigOrExit()).catch((error: Error) => {
-    console.error(`start-up failed: ${error.message}`);
-    process.exit(1);
-  });
+  return startServer(loadConfigOrExit()).then(
+    () => undefined,
+    (error: Error) => {
+      console.error(`start-up failed: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}
+
+if (require.main === module) {
+  addFloorRoute();
+  void startBuiltApp();
 }

@@ -1,6 +1,7 @@
 /**
- * The processes bench/http.bench.ts measures: bare Fastify and four variants of the built app,
- * each its own child process on 127.0.0.1, plus what a target needs to drive one (autocannon
+ * The processes bench/http.bench.ts measures: bare Fastify, bare NestJS on Fastify, and variants
+ * of the built app (bench/app-features-off.ts: one per feature the breakdown prices), each its own
+ * child process on 127.0.0.1, plus what a target needs to drive one (autocannon
  * with the server's CPU time read from /proc around the run).
  */
 import { spawn } from 'node:child_process';
@@ -11,8 +12,27 @@ import { sleep } from './lib';
 
 export const API = '/api/v14';
 export const CONNECTIONS = 50;
+export const JSON_HEADERS = { 'content-type': 'application/json' };
+export const CACHED_BODY = {
+  content_description: 'Sunrise over the Dolomites with my dog on a cold morning hike',
+  style: 'inspirational',
+  hashtag_count: 5,
+};
 
-export type ServerName = 'bare' | 'app' | 'limitsOff' | 'hardeningOff' | 'floor';
+/** autocannon's options for the cached generate (the body primeCachedGenerate answered once). */
+export const cachedGenerate = (baseUrl: string): autocannon.Options => ({
+  url: `${baseUrl}${API}/captions/generate`,
+  method: 'POST',
+  headers: JSON_HEADERS,
+  body: JSON.stringify(CACHED_BODY),
+});
+
+/** The servers of the default run. */
+export type BaseServer = 'bare' | 'nestFloor' | 'app' | 'limitsOff' | 'hardeningOff' | 'floor';
+/** The app's trivial route with BENCH_FEATURES_OFF=<features> (the breakdown's servers). */
+export type FeaturesOffServer = `off:${string}`;
+export type ServerName = BaseServer | FeaturesOffServer;
+export type Specs = Record<ServerName, ServerSpec>;
 
 export interface ServerSpec {
   /** Node's arguments after any profiling flags: a script and its own arguments. */
@@ -31,9 +51,9 @@ const SWC = ['-r', '@swc-node/register'];
  * limits are on in it, and never refusing (autocannon is one client).
  */
 export function serverSpecs(
-  ports: Record<ServerName, number>,
+  ports: Record<BaseServer, number>,
   appEnv: Record<string, string>,
-): Record<ServerName, ServerSpec> {
+): Record<BaseServer, ServerSpec> {
   const app = (script: string[], env: Record<string, string>, port: number): ServerSpec => ({
     args: script,
     env: { ...appEnv, ...env, PORT: String(port) },
@@ -45,6 +65,13 @@ export function serverSpecs(
       args: [...SWC, 'bench/bare-server.ts'],
       env: { PORT: String(ports.bare) },
       readyPath: '/',
+      isApp: false,
+    },
+    // NestJS + FastifyAdapter and one trivial controller, nothing of this app: the framework.
+    nestFloor: {
+      args: [...SWC, 'bench/nest-floor.ts'],
+      env: { PORT: String(ports.nestFloor) },
+      readyPath: `${API}/bench-floor`,
       isApp: false,
     },
     app: app(['dist/main.js'], {}, ports.app),
@@ -59,6 +86,66 @@ export function serverSpecs(
     // The app as shipped plus one trivial controller (bench/app-floor.ts): the framework floor.
     floor: app([...SWC, 'bench/app-floor.ts'], {}, ports.floor),
   };
+}
+
+/**
+ * The app's trivial route with some features patched out (bench/app-features-off.ts); `off` is
+ * BENCH_FEATURES_OFF, e.g. `access-line` or `all`.
+ */
+export function featuresOffSpec(
+  off: string,
+  port: number,
+  appEnv: Record<string, string>,
+): ServerSpec {
+  return {
+    args: [...SWC, 'bench/app-features-off.ts'],
+    env: { ...appEnv, BENCH_FEATURES_OFF: off, PORT: String(port) },
+    readyPath: `${API}/health/ready`,
+    isApp: true,
+  };
+}
+
+/** Servers started by this run, their base URLs, and the id of the primed caption. */
+export interface Running {
+  children: Map<ServerName, Child>;
+  urls: Map<ServerName, string>;
+  captionId: string;
+}
+
+/** POSTs the cached body twice and checks the repeat came from the cache; the caption's id. */
+export async function primeCachedGenerate(baseUrl: string): Promise<string> {
+  const generate = () =>
+    fetch(`${baseUrl}${API}/captions/generate`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(CACHED_BODY),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const primed = await generate();
+  const repeat = await generate();
+  if (primed.status !== 201 || repeat.body.cached !== true) {
+    throw new Error(`priming ${baseUrl} failed: ${JSON.stringify({ primed, repeat })}`);
+  }
+  return String(primed.body.id);
+}
+
+/** Starts the named servers, waits until each is ready, primes and scrapes every app among them. */
+export async function startServers(
+  specs: Specs,
+  names: ServerName[],
+  running: Running,
+  nodeFlags: string[] = [],
+): Promise<void> {
+  for (const name of names) running.children.set(name, startServer(specs[name], nodeFlags));
+  for (const name of names) {
+    const url = `http://127.0.0.1:${specs[name].env.PORT}`;
+    running.urls.set(name, url);
+    await waitFor(`${url}${specs[name].readyPath}`, running.children.get(name)!, 60_000);
+    if (!specs[name].isApp) continue;
+    running.captionId = await primeCachedGenerate(url);
+    // As deployed, Prometheus has scraped: the metrics defined at the first scrape (the cached
+    // answers' histogram among them) are observed from then on.
+    await fetch(`${url}/metrics`).then((r) => r.text());
+  }
 }
 
 /** Output kept from a server, for the message when it fails to start. */

@@ -9,6 +9,7 @@
  * pipe as a container runtime would; autocannon runs here, 50 connections, DURATION_S per target per
  * round, ROUNDS rounds in alternating order. Targets:
  *   - bare Fastify GET (constant JSON body): the baseline
+ *   - a trivial route on bare NestJS + FastifyAdapter (bench/nest-floor.ts): the framework alone
  *   - a trivial route inside the app (bench/app-floor.ts: the built app plus one Nest controller
  *     answering a constant body): the framework floor, every global hook included
  *   - GET /api/v14/health/live: the liveness probe
@@ -22,6 +23,10 @@
  * Figures are the median round (req/s counts 2xx only); "server CPU/req" is the server process's
  * user + system CPU time (from /proc) per 2xx response, which other load on a shared machine
  * disturbs far less than req/s: compare CPU/req between targets of one run.
+ *
+ * Breakdown mode: what each of the app's per-request features costs (bench/http-breakdown.ts):
+ *
+ *   npm run bench:http -- --breakdown            (or --breakdown=cached; BENCH_BREAKDOWN=1|cached)
  *
  * Profile mode: where does a request of one target go?
  *
@@ -40,20 +45,25 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Child, freePort } from '../test/support/processes';
+import { freePort } from '../test/support/processes';
 import { formatProfile, readProfile, summarizeProfile } from './cpu-profile';
 import {
   API,
   CONNECTIONS,
+  BaseServer,
+  CACHED_BODY,
+  JSON_HEADERS,
   Figures,
+  Running,
   ServerName,
-  ServerSpec,
+  Specs,
+  cachedGenerate,
   drive,
   serverSpecs,
-  startServer,
+  startServers,
   stop,
-  waitFor,
 } from './http-servers';
+import { breakdown, breakdownRequest } from './http-breakdown';
 import {
   REDIS_URL,
   removeScratch,
@@ -76,12 +86,6 @@ const DURATION_S = 3;
 const WARMUP_S = 1;
 /** Load under the profiler: long enough for a few tens of thousands of samples. */
 const PROFILE_S = 10;
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const CACHED_BODY = {
-  content_description: 'Sunrise over the Dolomites with my dog on a cold morning hike',
-  style: 'inspirational',
-  hashtag_count: 5,
-};
 
 interface TargetSpec {
   name: string;
@@ -94,15 +98,23 @@ interface TargetSpec {
 
 let uncachedCounter = 0;
 
-const cachedGenerate = (baseUrl: string): autocannon.Options => ({
-  url: `${baseUrl}${API}/captions/generate`,
-  method: 'POST',
-  headers: JSON_HEADERS,
-  body: JSON.stringify(CACHED_BODY),
-});
+const BASE_SERVERS: readonly BaseServer[] = [
+  'app',
+  'bare',
+  'nestFloor',
+  'limitsOff',
+  'hardeningOff',
+  'floor',
+];
 
 const TARGETS: TargetSpec[] = [
   { name: 'bare Fastify GET', server: 'bare', options: (url) => ({ url }) },
+  {
+    name: 'trivial route on bare NestJS',
+    server: 'nestFloor',
+    // bench/nest-floor.ts: NestJS + FastifyAdapter, nothing of this app.
+    options: (url) => ({ url: `${url}${API}/bench-floor` }),
+  },
   {
     name: 'trivial route in the app',
     server: 'floor',
@@ -183,45 +195,6 @@ function findTarget(wanted: string): TargetSpec {
   );
 }
 
-/** Servers started by this run, their base URLs, and the id of the primed caption. */
-interface Running {
-  children: Map<ServerName, Child>;
-  urls: Map<ServerName, string>;
-  captionId: string;
-}
-
-/** POSTs the cached body twice and checks the repeat came from the cache; the caption's id. */
-async function primeCachedGenerate(baseUrl: string): Promise<string> {
-  const generate = () =>
-    fetch(`${baseUrl}${API}/captions/generate`, {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify(CACHED_BODY),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-  const primed = await generate();
-  const repeat = await generate();
-  if (primed.status !== 201 || repeat.body.cached !== true) {
-    throw new Error(`priming ${baseUrl} failed: ${JSON.stringify({ primed, repeat })}`);
-  }
-  return String(primed.body.id);
-}
-
-/** Starts the named servers, waits until each is ready, and primes every app among them. */
-async function startServers(
-  specs: Record<ServerName, ServerSpec>,
-  names: ServerName[],
-  running: Running,
-  nodeFlags: string[] = [],
-): Promise<void> {
-  for (const name of names) running.children.set(name, startServer(specs[name], nodeFlags));
-  for (const name of names) {
-    const url = `http://127.0.0.1:${specs[name].env.PORT}`;
-    running.urls.set(name, url);
-    await waitFor(`${url}${specs[name].readyPath}`, running.children.get(name)!, 60_000);
-    if (specs[name].isApp) running.captionId = await primeCachedGenerate(url);
-  }
-}
-
 function runnable(spec: TargetSpec, running: Running) {
   const server = running.children.get(spec.server)!;
   const options = spec.options(running.urls.get(spec.server)!, running.captionId);
@@ -232,8 +205,8 @@ function runnable(spec: TargetSpec, running: Running) {
 }
 
 /** Every target, ROUNDS rounds, then the table, the hardening costs and the goals. */
-async function compare(specs: Record<ServerName, ServerSpec>, running: Running): Promise<void> {
-  await startServers(specs, ['app', 'bare', 'limitsOff', 'hardeningOff', 'floor'], running);
+async function compare(specs: Specs, running: Running): Promise<void> {
+  await startServers(specs, [...BASE_SERVERS], running);
   const headersOff = await fetch(`${running.urls.get('hardeningOff')}${API}/health/live`);
   if (headersOff.headers.get('x-content-type-options') !== null) {
     throw new Error('the hardening-off app still sets headers');
@@ -266,7 +239,11 @@ async function compare(specs: Record<ServerName, ServerSpec>, running: Running):
   const headers = ['target', 'req/s', 'p50', 'p99', 'server CPU/req', 'vs bare'];
   console.log(table([...headers, 'rounds (k/s)', 'non-2xx', 'errors'], rows));
 
-  const [, , , shipped, limitsOff, bothOff] = TARGETS.map((t) => cpu(t.name));
+  const [shipped, limitsOff, bothOff] = [
+    'cached POST /captions/generate',
+    'cached POST /captions/generate, rate limits off',
+    'cached POST /captions/generate, limits and headers off',
+  ].map(cpu);
   console.log(
     `\nhardening on a cached generate, server CPU/req: shipped ${shipped.toFixed(0)} us, ` +
       `rate limits off ${limitsOff.toFixed(0)} us, limits and headers off ${bothOff.toFixed(0)} us; ` +
@@ -295,11 +272,7 @@ async function compare(specs: Record<ServerName, ServerSpec>, running: Running):
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** One target's server under the CPU profiler; prints where its requests' time goes. */
-async function profile(
-  specs: Record<ServerName, ServerSpec>,
-  running: Running,
-  spec: TargetSpec,
-): Promise<void> {
+async function profile(specs: Specs, running: Running, spec: TargetSpec): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'captions-cpu-prof-'));
   await startServers(specs, [spec.server], running, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const target = runnable(spec, running);
@@ -332,14 +305,14 @@ async function main(): Promise<void> {
   const profiledTarget = profiled === undefined ? undefined : findTarget(profiled);
   const running: Running = { children: new Map(), urls: new Map(), captionId: '' };
   const killAll = () => running.children.forEach((c) => c.process.kill('SIGKILL'));
-  watchdog(170_000, 'http.bench', killAll);
+  const breakdownRoute = breakdownRequest(process.argv.slice(2));
+  watchdog(breakdownRoute ? 420_000 : 200_000, 'http.bench', killAll);
   const db = await scratchDatabase('http');
   const prefix = `bench${uniqueSuffix()}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'captions-bench-'));
-  const names: ServerName[] = ['bare', 'app', 'limitsOff', 'hardeningOff', 'floor'];
-  const ports = {} as Record<ServerName, number>;
-  for (const name of names) ports[name] = await freePort();
-  const specs = serverSpecs(ports, {
+  const ports = {} as Record<BaseServer, number>;
+  for (const name of BASE_SERVERS) ports[name] = await freePort();
+  const appEnv = {
     NODE_ENV: 'production',
     // The shipped level: one access line per request is part of every request's cost.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
@@ -359,10 +332,14 @@ async function main(): Promise<void> {
     // autocannon ignores the `Connection: close` of a socket's last allowed answer and sends on,
     // and Node answers those requests 503: no per-socket limit here.
     SERVER_MAX_REQUESTS_PER_SOCKET: '0',
-  });
+  };
+  const specs: Specs = serverSpecs(ports, appEnv);
   try {
     if (profiledTarget) await profile(specs, running, profiledTarget);
-    else await compare(specs, running);
+    else if (breakdownRoute) {
+      // Eight apps at once: a small pool each keeps PostgreSQL's connections for everyone else.
+      await breakdown(specs, { ...appEnv, DATABASE_POOL_SIZE: '2' }, running, breakdownRoute);
+    } else await compare(specs, running);
   } finally {
     const stopped = await Promise.all(
       [...running.children].map(async ([name, child]) => `${name}: ${await stop(child, 15_000)}`),

@@ -1,4 +1,4 @@
-import { CaptionsService } from './captions.service';
+import { CaptionsService, collapseWhitespace } from './captions.service';
 import { CaptionWriter } from './caption-writer';
 import { GenerateCaptionBody } from './schemas/generate-caption.schema';
 
@@ -50,5 +50,24 @@ describe('CaptionsService.requestKey', () => {
     expect(serviceWithDefaultModel('other').requestKey(body({}))).not.toBe(
       service.requestKey(body({})),
     );
+  });
+});
+
+describe('collapseWhitespace', () => {
+  const reference = (text: string) => text.replace(/\s+/g, ' ').trim();
+  it.each([
+    'one two three',
+    'one  two',
+    ' leading',
+    'trailing ',
+    'tab\there',
+    'new\nline',
+    'no\u00a0break space',
+    '\u3000ideographic',
+    '',
+    ' ',
+    'x',
+  ])('reads %j as the full normalization does', (text) => {
+    expect(collapseWhitespace(text)).toBe(reference(text));
   });
 });
