@@ -55,19 +55,9 @@ describe('rate limits shared through Redis by two instances (e2e, real Redis)', 
   const prefix = `t${uniqueSuffix()}:`;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    one = await bootTestApp({ ...env, ...LIMITS });
-    two = await bootTestApp({ ...env, ...LIMITS });
+    ({ db, one, two } = await bootTwoSharingRedis(prefix, LIMITS));
   });
-  afterAll(async () => {
-    const redis = one?.app.get(RedisService);
-    const keys = await redis?.run((c) => c.keys(`${prefix}*`));
-    if (keys?.length) await redis?.run((c) => c.del(...keys));
-    await one?.close();
-    await two?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeTwoSharingRedis(prefix, db, one, two));
 
   it('answers 429 over the limit, with Retry-After, RateLimit-* and the error body', async () => {
     const client = '198.51.100.1';
@@ -334,19 +324,9 @@ describe('leased slices of larger limits, two instances sharing Redis (e2e, real
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    one = await bootTestApp({ ...env, ...LEASED });
-    two = await bootTestApp({ ...env, ...LEASED });
+    ({ db, one, two } = await bootTwoSharingRedis(prefix, LEASED));
   });
-  afterAll(async () => {
-    const redis = one?.app.get(RedisService);
-    const keys = await redis?.run((c) => c.keys(`${prefix}*`));
-    if (keys?.length) await redis?.run((c) => c.del(...keys));
-    await one?.close();
-    await two?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeTwoSharingRedis(prefix, db, one, two));
 
   it('admits no more than the limit across instances, with one Redis call per slice', async () => {
     const client = '198.51.100.20';
@@ -415,3 +395,32 @@ describe('leased slices of larger limits, two instances sharing Redis (e2e, real
     expect((await batchJob(two, heavy)).statusCode).not.toBe(429);
   }, 30_000);
 });
+
+/** Two instances on one database and one Redis key prefix: they share every window. */
+async function bootTwoSharingRedis(
+  prefix: string,
+  limits: Record<string, string>,
+): Promise<{ db: TestDatabase; one: TestApp; two: TestApp }> {
+  const db = await createTestDatabase();
+  const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
+  return {
+    db,
+    one: await bootTestApp({ ...env, ...limits }),
+    two: await bootTestApp({ ...env, ...limits }),
+  };
+}
+
+/** Removes the prefix's keys, closes both instances and drops the database. */
+async function closeTwoSharingRedis(
+  prefix: string,
+  db?: TestDatabase,
+  one?: TestApp,
+  two?: TestApp,
+): Promise<void> {
+  const redis = one?.app.get(RedisService);
+  const keys = await redis?.run((c) => c.keys(`${prefix}*`));
+  if (keys?.length) await redis?.run((c) => c.del(...keys));
+  await one?.close();
+  await two?.close();
+  await db?.drop();
+}
