@@ -15,7 +15,7 @@ export class IsolatedFootprintLoader<M extends LoadedModel> implements ModelLoad
     private readonly inner: ModelLoader<M>,
     private readonly module: string,
     private readonly warn: (message: string) => void,
-    private readonly measure = measureFootprintInWorker,
+    private readonly measure: typeof measureFootprintInWorker = measureFootprintInWorker,
   ) {}
 
   unavailableReason(spec: ModelSpec): string | undefined {
@@ -25,7 +25,7 @@ export class IsolatedFootprintLoader<M extends LoadedModel> implements ModelLoad
   async load(spec: ModelSpec, signal: AbortSignal): Promise<M> {
     const [model, footprintMb] = await Promise.all([
       this.inner.load(spec, signal),
-      this.footprintOf(spec),
+      this.footprintOf(spec, signal),
     ]);
     if (model.memoryMb === undefined && footprintMb !== undefined) {
       Object.defineProperty(model, 'memoryMb', { value: footprintMb, enumerable: true });
@@ -34,11 +34,13 @@ export class IsolatedFootprintLoader<M extends LoadedModel> implements ModelLoad
   }
 
   /** Measured once per model and options; undefined when it could not be. */
-  private footprintOf(spec: ModelSpec): Promise<number | undefined> {
+  private footprintOf(spec: ModelSpec, signal: AbortSignal): Promise<number | undefined> {
     const key = `${spec.name}\u0000${JSON.stringify(spec.options)}`;
     let footprint = this.measured.get(key);
     if (!footprint) {
-      footprint = this.measure(this.module, spec).catch((error: unknown) => {
+      // Bounded (and ended with the load's deadline), so a thread that never answers cannot
+      // hold the load, or every later load of the model, hostage.
+      footprint = this.measure(this.module, spec, { signal }).catch((error: unknown) => {
         this.measured.delete(key); // try again at the next load
         this.warn(`could not measure model ${spec.name} in isolation: ${describe(error)}`);
         return undefined;

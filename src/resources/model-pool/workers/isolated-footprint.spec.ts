@@ -28,6 +28,41 @@ describe('footprint measured in isolation', () => {
     ).rejects.toThrow('broken');
   });
 
+  it('gives up on a thread that does not answer in time, and ends it', async () => {
+    const hanging = workerSpec('w', { loadDelayMs: 60_000 });
+    await expect(
+      measureFootprintInWorker(TEST_WORKER_MODEL, hanging, { timeoutMs: 500 }),
+    ).rejects.toThrow('did not answer within 500 ms');
+  });
+
+  it('gives up when the load it measures is abandoned', async () => {
+    const deadline = new AbortController();
+    const measuring = measureFootprintInWorker(
+      TEST_WORKER_MODEL,
+      workerSpec('w', { loadDelayMs: 60_000 }),
+      { signal: deadline.signal },
+    );
+    deadline.abort();
+    await expect(measuring).rejects.toThrow('abandoned');
+  });
+
+  it('loads the model without its figure when the measuring thread hangs', async () => {
+    const warn = jest.fn();
+    const measure: typeof measureFootprintInWorker = (module, spec, options) =>
+      measureFootprintInWorker(
+        module,
+        { ...spec, options: { loadDelayMs: 60_000 } },
+        {
+          ...options,
+          timeoutMs: 500,
+        },
+      );
+    const loader = new IsolatedFootprintLoader(new PlainLoader(), TEST_WORKER_MODEL, warn, measure);
+    const model = await loader.load(workerSpec('w'), signal);
+    expect(model.memoryMb).toBeUndefined();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('did not answer within 500 ms'));
+  });
+
   it('gives an inline model the isolated figure, measured once for every reload', async () => {
     const inner = new PlainLoader();
     const measured: string[] = [];
