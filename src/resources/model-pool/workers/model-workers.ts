@@ -71,8 +71,8 @@ export class ModelWorkers {
 }
 
 /**
- * piscina lowers a thread's priority with @napi-rs/nice, and silently skips it when the package
- * (an optional dependency, with a native binary per platform) cannot be loaded: say so once.
+ * Model threads lower their priority with @napi-rs/nice (piscina's optional dependency, with a
+ * native binary per platform), and skip it when the package cannot be loaded: say so once.
  */
 function canLowerThreadPriority(): boolean {
   try {

@@ -39,7 +39,11 @@ export class ThreadedModelLoader implements ModelLoader<ThreadedModel> {
   async load(spec: ModelSpec, signal: AbortSignal): Promise<ThreadedModel> {
     signal.throwIfAborted();
     const { threads } = this.settings;
-    const workerData: ModelWorkerData = { module: this.registration.module, spec };
+    const workerData: ModelWorkerData = {
+      module: this.registration.module,
+      spec,
+      nice: this.settings.nice ?? 0,
+    };
     const pool = new Piscina<WorkerTask, WorkerReply>({
       filename: MODEL_WORKER_FILE,
       minThreads: threads,
@@ -51,8 +55,9 @@ export class ThreadedModelLoader implements ModelLoader<ThreadedModel> {
       workerData,
       execArgv: workerExecArgv(MODEL_WORKER_FILE, this.registration.module),
       resourceLimits: this.registration.resourceLimits ?? this.settings.resourceLimits,
-      // Each thread lowers its own priority (Linux nice is per thread) before loading the model.
-      niceIncrement: this.settings.nice ?? 0,
+      // Not piscina's niceIncrement, which lowers a thread before it loads: under a busy CPU a
+      // low-priority load could outlast its deadline. Each thread lowers itself once its model is
+      // loaded (model-worker.ts), so only inference yields to the main thread.
     });
     // Without a listener an 'error' event (a thread failing with no call running) would throw.
     pool.on('error', (error: unknown) =>

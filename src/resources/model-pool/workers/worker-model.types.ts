@@ -33,6 +33,8 @@ export interface WorkerLoaderRegistration {
 export interface ModelWorkerData {
   module: string;
   spec: ModelSpec;
+  /** How far the thread lowers its priority once the model is loaded (0: not at all). */
+  nice?: number;
 }
 
 /** One call of a model method, posted to a thread. */
