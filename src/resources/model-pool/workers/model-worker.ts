@@ -5,10 +5,10 @@
  * then runs the method calls it is posted. A thrown error is an answer, not a crash: it fails
  * only its own call.
  */
-import { dirname } from 'node:path';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from './thread-priority';
 import { serializeError } from './worker-errors';
 import type {
   ModelWorkerData,
@@ -49,25 +49,6 @@ function exposeGc(): () => void {
   }
 }
 
-/**
- * Lowers this thread's priority by `increment` (Linux nice is per thread, so the main thread
- * keeps its own), through @napi-rs/nice, piscina's optional dependency; without it the thread
- * keeps its priority (the pool warns once at start-up).
- */
-function lowerPriority(increment: number): void {
-  if (increment <= 0) return;
-  try {
-    const piscinaDir = dirname(require.resolve('piscina'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nice = require(require.resolve('@napi-rs/nice', { paths: [piscinaDir] })) as {
-      nice: (increment: number) => number;
-    };
-    nice.nice(increment);
-  } catch {
-    // Not installed for this platform: see canLowerThreadPriority in model-workers.ts.
-  }
-}
-
 function post(message: WorkerLoadMessage): void {
   parentPort?.postMessage(message);
 }
@@ -79,7 +60,7 @@ async function loadModel(): Promise<WorkerModelInstance> {
     const module = require(data.module) as WorkerModelModule;
     const model = await module.load(data.spec);
     const bytes = Math.max(0, isolateBytes() - before);
-    lowerPriority(data.nice ?? 0);
+    lowerThreadPriority(data.nice ?? 0);
     post({ kind: 'model-loaded', bytes });
     return model;
   } catch (error) {

@@ -3,13 +3,13 @@
  * (threads, or inline when MODEL_WORKERS=0), keeps the loaded threaded models to report the
  * pool-wide `workers` figures, and keeps counting restarts after their models unload.
  */
-import { dirname } from 'node:path';
 import type { LoadedModel, ModelLoader } from '../model-pool.types';
 import type { ModelPoolLogger } from '../model-pool.options';
 import { IsolatedFootprintLoader } from './isolated-footprint.loader';
 import { InlineModuleLoader } from './inline-module.loader';
 import type { ModelWorkerSettings } from './model-worker-settings';
 import { ThreadedModel } from './threaded-model';
+import { canLowerThreadPriority } from './thread-priority';
 import { ThreadedModelLoader } from './threaded-model.loader';
 import type { WorkerLoaderRegistration, WorkerPoolStats } from './worker-model.types';
 
@@ -67,20 +67,5 @@ export class ModelWorkers {
   /** An unloaded model leaves the figures; its restarts stay in the total. */
   private forget(model: ThreadedModel): void {
     if (this.live.delete(model)) this.pastRestarts += model.restarts;
-  }
-}
-
-/**
- * Model threads lower their priority with @napi-rs/nice (piscina's optional dependency, with a
- * native binary per platform), and skip it when the package cannot be loaded: say so once.
- */
-function canLowerThreadPriority(): boolean {
-  try {
-    const piscinaDir = dirname(require.resolve('piscina'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(require.resolve('@napi-rs/nice', { paths: [piscinaDir] }));
-    return true;
-  } catch {
-    return false;
   }
 }
