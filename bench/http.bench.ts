@@ -33,6 +33,9 @@
  *   npm run bench:profile -- "cached POST /captions/generate"     (or BENCH_PROFILE=<name>)
  *
  * (`bench:profile` is `bench:http -- --profile`; a unique part of a target's name is enough.)
+ * `--profile off:<features>` profiles the app's trivial route with those features patched out
+ * (bench/app-features-off.ts: `off:all`, `off:access-line,request-context`, ...), to see what
+ * is left of a request once they are gone.
  * Starts only that target's server, under `node --cpu-prof --cpu-prof-dir=<tmp>`, drives
  * PROFILE_S seconds of load at it, stops it with SIGTERM (the graceful shutdown ends in
  * process.exit, which is when Node writes the profile), and prints the top functions by self
@@ -59,10 +62,12 @@ import {
   Specs,
   cachedGenerate,
   drive,
+  featuresOffSpec,
   serverSpecs,
   startServers,
   stop,
 } from './http-servers';
+import { featuresOff } from './app-features-off';
 import { breakdown, breakdownRequest } from './http-breakdown';
 import {
   REDIS_URL,
@@ -184,8 +189,19 @@ function profileRequest(argv: string[]): string | undefined {
   return process.env.BENCH_PROFILE || undefined;
 }
 
-/** The target named exactly, or the only one whose name contains `wanted` (any case). */
+/**
+ * The target named exactly, or the only one whose name contains `wanted` (any case); `off:...`
+ * names the trivial route of a breakdown variant.
+ */
 function findTarget(wanted: string): TargetSpec {
+  if (wanted.startsWith('off:')) {
+    featuresOff(wanted.slice(4)); // an unknown feature fails here, not in the child
+    return {
+      name: `trivial route in the app, ${wanted}`,
+      server: wanted as ServerName,
+      options: (url) => ({ url: `${url}${API}/bench-floor` }),
+    };
+  }
   const exact = TARGETS.find((t) => t.name === wanted);
   const partial = TARGETS.filter((t) => t.name.toLowerCase().includes(wanted.toLowerCase()));
   const found = exact ?? (partial.length === 1 ? partial[0] : undefined);
@@ -334,6 +350,13 @@ async function main(): Promise<void> {
     SERVER_MAX_REQUESTS_PER_SOCKET: '0',
   };
   const specs: Specs = serverSpecs(ports, appEnv);
+  if (profiledTarget?.server.startsWith('off:')) {
+    specs[profiledTarget.server] = featuresOffSpec(
+      profiledTarget.server.slice(4),
+      await freePort(),
+      appEnv,
+    );
+  }
   try {
     if (profiledTarget) await profile(specs, running, profiledTarget);
     else if (breakdownRoute) {

@@ -21,6 +21,7 @@ import { installSecurityHeaders } from './common/security/security-headers';
 import { RateLimitService } from './common/rate-limit/rate-limit.service';
 import { trustProxyOption } from './common/rate-limit/trust-proxy';
 import { isPlatformRoute } from './common/lifecycle/platform-routes';
+import { declareRouteTemplate, routeTemplateOf } from './common/server/route-template';
 
 /** Deepest JSON body accepted; deeper ones get 400 before anything recurses into them. */
 const MAX_JSON_DEPTH = 64;
@@ -96,6 +97,7 @@ function instrument(
   config: AppConfig,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
+  declareRouteTemplate(fastify);
   limitJsonDepth(fastify);
   // The routes' schemas (ApiRoute) validate their input: before the routes are registered.
   installSchemaValidation(fastify);
@@ -105,7 +107,7 @@ function instrument(
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    lifecycle.requestStarted(!isPlatformRoute(request.routeOptions.url));
+    lifecycle.requestStarted(!isPlatformRoute(routeTemplateOf(request)));
     done();
   });
   // Checked as each answer is sent, so a request that began before SIGTERM says it too.
@@ -114,7 +116,7 @@ function instrument(
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    lifecycle.requestFinished(reply.statusCode, !isPlatformRoute(request.routeOptions.url));
+    lifecycle.requestFinished(reply.statusCode, !isPlatformRoute(routeTemplateOf(request)));
     done();
   });
 }

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Store, storage } from 'nestjs-pino/storage';
 import { Logger } from 'pino';
+import { routeTemplateOf } from '../server/route-template';
 import { loggableUrl } from './loggable-url';
 
 /** Probes and scrapes are not access-logged: they would drown everything else. */
@@ -49,7 +50,10 @@ export function installRequestLogging(app: NestFastifyApplication, root: Logger)
     // A 5xx is logged with its cause by the exception filter; this is the one access line.
     const level = reply.statusCode >= 500 ? 'warn' : 'info';
     if (context && access.isLevelEnabled(level) && !QUIET_PATHS.test(request.url)) {
-      access[level](accessLine(context.requestId, request, reply), 'request completed');
+      access[level](
+        accessLine(context.requestId, request, routeTemplateOf(request), reply),
+        'request completed',
+      );
     }
     done();
   });
@@ -66,19 +70,24 @@ export function accessLogger(root: Logger): Logger {
 
 /** The parts of Fastify's request and reply the access line reads. */
 interface Served {
-  request: { method: string; url: string; routeOptions: { url?: string } };
+  request: { method: string; url: string };
   reply: { statusCode: number; elapsedTime: number };
 }
 
 /** The access line's fields: the same as if written by the request's child logger. */
-function accessLine(requestId: string, request: Served['request'], reply: Served['reply']) {
+function accessLine(
+  requestId: string,
+  request: Served['request'],
+  route: string | undefined,
+  reply: Served['reply'],
+) {
   return {
     request_id: requestId,
     // The route template groups requests; the path and the query's names (never its values)
     // say which one this was.
     req: {
       method: request.method,
-      route: request.routeOptions.url ?? null,
+      route: route ?? null,
       ...loggableUrl(request.url),
     },
     res: { statusCode: reply.statusCode },

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet, { HelmetOptions } from 'helmet';
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { routeTemplateOf } from '../server/route-template';
 import { API_CSP, PAGE_STYLE_SOURCES, addNonce, pageCsp } from './content-security-policy';
 
 /**
@@ -37,7 +38,7 @@ export function installSecurityHeaders(app: NestFastifyApplication): void {
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const styleSources = PAGE_STYLE_SOURCES.get(request.routeOptions.url ?? '');
+    const styleSources = PAGE_STYLE_SOURCES.get(routeTemplateOf(request) ?? '');
     if (!styleSources || typeof payload !== 'string') {
       done(null, payload);
       return;

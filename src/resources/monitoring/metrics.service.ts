@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LifecycleService } from '../../common/lifecycle/lifecycle.service';
 import { isPlatformRoute } from '../../common/lifecycle/platform-routes';
+import { routeTemplateOf } from '../../common/server/route-template';
 import { ResourceRegistry } from '../registry/resource-registry.service';
 import { MetricDefinitions, metricsOn } from '../../common/metrics/metric-definitions';
 import { defineRateLimitMetrics } from './metrics.rate-limit';
@@ -138,7 +139,7 @@ export class MetricsService implements OnModuleInit {
     const fastify = adapter.getInstance<FastifyInstance>();
     try {
       fastify.addHook('onResponse', (request, reply, done) => {
-        const route = request.routeOptions.url ?? 'unmatched';
+        const route = routeTemplateOf(request) ?? 'unmatched';
         if (!isPlatformRoute(route)) {
           const series = this.httpSeriesOf(request.method, route, reply.statusCode);
           series.count();
