@@ -38,20 +38,16 @@ export class RequestLogContext implements Store {
  */
 export function installRequestLogging(app: NestFastifyApplication, root: Logger): void {
   const fastify = app.getHttpAdapter().getInstance();
-  const contexts = new WeakMap<object, RequestLogContext>();
   const access = accessLogger(root);
   fastify.addHook('onRequest', (request, _reply, done) => {
-    const context = new RequestLogContext(root, String(request.id));
-    contexts.set(request, context);
-    storage.run(context, done);
+    storage.run(new RequestLogContext(root, String(request.id)), done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const context = contexts.get(request);
     // A 5xx is logged with its cause by the exception filter; this is the one access line.
     const level = reply.statusCode >= 500 ? 'warn' : 'info';
-    if (context && access.isLevelEnabled(level) && !QUIET_PATHS.test(request.url)) {
+    if (access.isLevelEnabled(level) && !QUIET_PATHS.test(request.url)) {
       access[level](
-        accessLine(context.requestId, request, routeTemplateOf(request), reply),
+        accessLine(String(request.id), request, routeTemplateOf(request), reply),
         'request completed',
       );
     }
