@@ -25,8 +25,9 @@ import type { RateLimitRule } from './rate-limits';
  * call per hit as before; so does the failed-admin-authentication limit, whatever its size.
  *
  * Written here rather than taken from a library: @fastify/rate-limit's stores (and the Redis
- * stores written for it) make one call per hit, and no maintained store leases; the plugin's store
- * interface still does the rest (keys, headers' figures, fail open), see rate-limit.store.ts.
+ * stores written for it) make one call per hit, and no maintained store leases. The store keeps
+ * the plugin's store interface (rate-limit.store.ts); the service does the rest (keys, headers'
+ * figures, fail open).
  */
 
 /** A slice is about this share of the limit: 1/10. */

@@ -2,12 +2,7 @@ import type { RedisService } from '../../resources/redis/redis.service';
 import type { RedisConnection } from '../../resources/redis/redis.connection-factory';
 import { createHash } from 'node:crypto';
 import { withTimeout } from '../util/with-timeout';
-import type {
-  LimitOptions,
-  RateLimitStore,
-  RateLimitStoreClass,
-  StoreCallback,
-} from './rate-limit.plugin';
+import type { RateLimitStore, StoreCallback } from './rate-limit.plugin';
 import { REDIS_NAMESPACES } from '../../resources/redis/redis.keys';
 import { LeaseGrant, LeasedWindows } from './rate-limit.lease';
 
@@ -83,9 +78,6 @@ async function runScript(
   }
 }
 
-/** Called when the store could not answer and the request is let through (fail open). */
-export type StoreErrorListener = (error: Error) => void;
-
 /** The hits each limit leases at a time (leaseSlice), by limit name; 1 for any other. */
 export type LeaseSlices = Readonly<Record<string, number>>;
 
@@ -94,15 +86,14 @@ export type LeaseSlices = Readonly<Record<string, number>>;
  * its own), so every instance with the same REDIS_KEY_PREFIX counts against the same windows.
  * Keys are `<prefix>rate-limit:<limit name>:<client>`. A hit is counted from this instance's
  * leased slice of the client's window when it has one (no I/O), and leases a new slice from
- * Redis otherwise (rate-limit.lease.ts: the bounds). Errors are reported to `onError` and passed
- * on: with `skipOnError` the plugin then lets the request through.
+ * Redis otherwise (rate-limit.lease.ts: the bounds). Errors are passed to the callback: the
+ * service then lets the request through and counts it.
  */
 class RedisRateLimitStore implements RateLimitStore {
   private readonly windows: LeasedWindows;
 
   constructor(
     private readonly redis: RedisService,
-    private readonly onError: StoreErrorListener,
     private readonly slices: LeaseSlices,
     private readonly limitName = 'default',
   ) {
@@ -112,12 +103,13 @@ class RedisRateLimitStore implements RateLimitStore {
     );
   }
 
+  /** A hit from the leased slice calls back at once: the request goes on in the same tick. */
   incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
     const local = this.windows.hitLocally(key);
     if (local) return callback(null, local);
     this.windows.hit(key, max, timeWindow).then(
       (state) => callback(null, state),
-      (error: Error) => this.failed(error, callback),
+      (error: Error) => callback(error),
     );
   }
 
@@ -125,14 +117,13 @@ class RedisRateLimitStore implements RateLimitStore {
   read(key: string, callback: StoreCallback): void {
     this.call((c) => runScript(c, READ, this.redisKey(key))).then(
       ([current, ttl]) => callback(null, { current, ttl }),
-      (error: Error) => this.failed(error, callback),
+      (error: Error) => callback(error),
     );
   }
 
-  /** One store per limit (createRateLimit passes the limit's options, groupId = its name). */
-  child(options: LimitOptions): RateLimitStore {
-    const name = options.groupId ?? this.limitName;
-    return new RedisRateLimitStore(this.redis, this.onError, this.slices, name);
+  /** One store per limit, `groupId` being its name. */
+  child(options: { groupId: string }): RateLimitStore {
+    return new RedisRateLimitStore(this.redis, this.slices, options.groupId);
   }
 
   private async lease(
@@ -155,22 +146,9 @@ class RedisRateLimitStore implements RateLimitStore {
   private redisKey(client: string): string {
     return this.redis.key(REDIS_NAMESPACES.rateLimit, this.limitName, client);
   }
-
-  private failed(error: Error, callback: StoreCallback): void {
-    this.onError(error);
-    callback(error);
-  }
 }
 
-/** The store class the plugin instantiates itself, bound to the app's Redis pool. */
-export function redisRateLimitStore(
-  redis: RedisService,
-  onError: StoreErrorListener,
-  slices: LeaseSlices,
-): RateLimitStoreClass {
-  return class extends RedisRateLimitStore {
-    constructor() {
-      super(redis, onError, slices);
-    }
-  };
+/** The root store on the app's Redis pool; each limit counts in its `child`. */
+export function redisRateLimitStore(redis: RedisService, slices: LeaseSlices): RateLimitStore {
+  return new RedisRateLimitStore(redis, slices);
 }
