@@ -1,8 +1,9 @@
 /**
- * The processes bench/http.bench.ts measures: bare Fastify, bare NestJS on Fastify, and variants
- * of the built app (bench/app-features-off.ts: one per feature the breakdown prices), each its own
- * child process on 127.0.0.1, plus what a target needs to drive one (autocannon
- * with the server's CPU time read from /proc around the run).
+ * The processes bench/http.bench.ts measures: bare Fastify, bare NestJS on Fastify, the generate
+ * route's own work on bare Fastify (bench/bare-caption-server.ts), and variants of the built app
+ * (bench/app-features-off.ts: one per feature the breakdown prices), each its own child process
+ * on 127.0.0.1, plus what a target needs to drive one (autocannon with the server's CPU time
+ * read from /proc around the run).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,7 +29,8 @@ export const cachedGenerate = (baseUrl: string): autocannon.Options => ({
 });
 
 /** The servers of the default run. */
-export type BaseServer = 'bare' | 'nestFloor' | 'app' | 'limitsOff' | 'hardeningOff' | 'floor';
+export type BaseServer =
+  'bare' | 'nestFloor' | 'bareCaption' | 'app' | 'limitsOff' | 'hardeningOff' | 'floor';
 /** The app's trivial route with BENCH_FEATURES_OFF=<features> (the breakdown's servers). */
 export type FeaturesOffServer = `off:${string}`;
 export type ServerName = BaseServer | FeaturesOffServer;
@@ -42,6 +44,10 @@ export interface ServerSpec {
   readyPath: string;
   /** The built app: its cached generate gets primed. */
   isApp: boolean;
+  /** Not the app, but with a cached generate of its own to prime (bench/bare-caption-server.ts). */
+  primesGenerate?: boolean;
+  /** A server that must be ready before this one starts (the app, whose start-up migrates). */
+  startsAfter?: ServerName;
 }
 
 const SWC = ['-r', '@swc-node/register'];
@@ -73,6 +79,22 @@ export function serverSpecs(
       env: { PORT: String(ports.nestFloor) },
       readyPath: `${API}/bench-floor`,
       isApp: false,
+    },
+    // The generate route's own work on bare Fastify with raw pg and ioredis: the app's database
+    // (its tables come from the app's migrations) and Redis, under a prefix of its own.
+    bareCaption: {
+      args: [...SWC, 'bench/bare-caption-server.ts'],
+      env: {
+        PORT: String(ports.bareCaption),
+        DATABASE_URL: appEnv.DATABASE_URL,
+        DATABASE_POOL_SIZE: appEnv.DATABASE_POOL_SIZE,
+        REDIS_URL: appEnv.REDIS_URL,
+        BENCH_REDIS_PREFIX: `${appEnv.REDIS_KEY_PREFIX}bare:`,
+      },
+      readyPath: '/ready',
+      isApp: false,
+      primesGenerate: true,
+      startsAfter: 'app',
     },
     app: app(['dist/main.js'], {}, ports.app),
     // The same app with rate limits off, for the limiter's cost side by side.
@@ -128,18 +150,46 @@ export async function primeCachedGenerate(baseUrl: string): Promise<string> {
   return String(primed.body.id);
 }
 
-/** Starts the named servers, waits until each is ready, primes and scrapes every app among them. */
+/**
+ * Starts the named servers, waits until each is ready, primes and scrapes every app among them.
+ * A server that starts after another (`startsAfter`) waits for it; one not named is started too,
+ * without `nodeFlags` (only the named servers are profiled).
+ */
 export async function startServers(
   specs: Specs,
   names: ServerName[],
   running: Running,
   nodeFlags: string[] = [],
 ): Promise<void> {
+  const first = (name: ServerName) => specs[name].startsAfter;
+  const unstarted = names
+    .map(first)
+    .filter((f): f is ServerName => f !== undefined && !running.children.has(f));
+  const missing = unstarted.filter((f) => !names.includes(f));
+  if (missing.length > 0) await startServers(specs, [...new Set(missing)], running);
+  const later = names.filter((name) => unstarted.some((f) => f === first(name)));
+  await startReady(
+    specs,
+    names.filter((name) => !later.includes(name)),
+    running,
+    nodeFlags,
+  );
+  if (later.length > 0) await startServers(specs, later, running, nodeFlags);
+}
+
+/** Starts the servers together, then waits for each in turn and primes it. */
+async function startReady(
+  specs: Specs,
+  names: ServerName[],
+  running: Running,
+  nodeFlags: string[],
+): Promise<void> {
   for (const name of names) running.children.set(name, startServer(specs[name], nodeFlags));
   for (const name of names) {
     const url = `http://127.0.0.1:${specs[name].env.PORT}`;
     running.urls.set(name, url);
     await waitFor(`${url}${specs[name].readyPath}`, running.children.get(name)!, 60_000);
+    if (specs[name].primesGenerate) await primeCachedGenerate(url);
     if (!specs[name].isApp) continue;
     running.captionId = await primeCachedGenerate(url);
     // As deployed, Prometheus has scraped: the metrics defined at the first scrape (the cached

@@ -20,6 +20,9 @@
  *   - GET /api/v14/captions/{id} (the primed caption: a PostgreSQL read)
  *   - uncached generate: a counter in the description makes every body distinct (model, insert,
  *     cache write on every request)
+ *   - the cached and the uncached generate's own work on bare Fastify (bench/bare-caption-server.ts:
+ *     the app's schemas, key, L1, model and insert, raw pg and ioredis, none of the app's
+ *     per-request features): the floor of each, which the goals section sets beside the app's
  * Figures are the median round (req/s counts 2xx only); "server CPU/req" is the server process's
  * user + system CPU time (from /proc) per 2xx response, which other load on a shared machine
  * disturbs far less than req/s: compare CPU/req between targets of one run.
@@ -97,16 +100,44 @@ interface TargetSpec {
   server: ServerName;
   /** autocannon's options, given the server's base URL and the primed caption's id. */
   options: (baseUrl: string, captionId: string) => autocannon.Options;
-  /** The issue's goal, as a share of bare Fastify's req/s. */
+  /** The issue's goal (a share of bare Fastify's req/s unless it says otherwise). */
   goal?: string;
+  /** The target doing this one's own work on bare Fastify: its floor. */
+  ownWork?: string;
 }
 
 let uncachedCounter = 0;
+
+/** autocannon's options for POSTs to `path` whose bodies all differ: none hits the cache. */
+const uncachedGenerate =
+  (path: string) =>
+  (url: string): autocannon.Options => ({
+    url,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: JSON_HEADERS,
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({
+            ...CACHED_BODY,
+            content_description: `${CACHED_BODY.content_description}, photo ${++uncachedCounter}`,
+          }),
+        }),
+      },
+    ],
+  });
+
+/** Neither name is part of the other: `--profile "the cached generate's"` finds one target. */
+const CACHED_OWN_WORK = "the cached generate's own work on bare Fastify";
+const UNCACHED_OWN_WORK = "the uncached generate's own work on bare Fastify (raw pg, raw ioredis)";
 
 const BASE_SERVERS: readonly BaseServer[] = [
   'app',
   'bare',
   'nestFloor',
+  'bareCaption',
   'limitsOff',
   'hardeningOff',
   'floor',
@@ -138,6 +169,7 @@ const TARGETS: TargetSpec[] = [
     server: 'app',
     options: cachedGenerate,
     goal: '>= 0.5x, p99 < 10 ms',
+    ownWork: CACHED_OWN_WORK,
   },
   {
     name: 'cached POST /captions/generate, rate limits off',
@@ -158,23 +190,16 @@ const TARGETS: TargetSpec[] = [
   {
     name: 'uncached POST /captions/generate',
     server: 'app',
-    options: (url) => ({
-      url,
-      requests: [
-        {
-          method: 'POST',
-          path: `${API}/captions/generate`,
-          headers: JSON_HEADERS,
-          setupRequest: (request) => ({
-            ...request,
-            body: JSON.stringify({
-              ...CACHED_BODY,
-              content_description: `${CACHED_BODY.content_description}, photo ${++uncachedCounter}`,
-            }),
-          }),
-        },
-      ],
-    }),
+    options: uncachedGenerate(`${API}/captions/generate`),
+    goal: 'server CPU/req <= ~507 us',
+    ownWork: UNCACHED_OWN_WORK,
+  },
+  // The same request's own work, in a server with nothing else (bench/bare-caption-server.ts).
+  { name: CACHED_OWN_WORK, server: 'bareCaption', options: cachedGenerate },
+  {
+    name: UNCACHED_OWN_WORK,
+    server: 'bareCaption',
+    options: uncachedGenerate(`${API}/captions/generate-uncached`),
   },
 ];
 
@@ -268,7 +293,17 @@ async function compare(specs: Specs, running: Running): Promise<void> {
   console.log('\ngoals (issue 13), req/s as a share of bare Fastify in the same round:');
   for (const { name, goal } of TARGETS.filter((t) => t.goal)) {
     console.log(
-      `  ${name}: ${ratio(vsBare(name))}, p99 ${ms(median(pick(name, 'p99')))} (goal ${goal})`,
+      `  ${name}: ${ratio(vsBare(name))}, p99 ${ms(median(pick(name, 'p99')))}, ${cpu(name).toFixed(0)} us CPU/req (goal ${goal})`,
+    );
+  }
+  console.log("\nthe route's own work (bare Fastify, raw clients) against the app, same run:");
+  for (const { name, ownWork } of TARGETS) {
+    if (!ownWork) continue;
+    const [app, floor] = [cpu(name), cpu(ownWork)];
+    console.log(
+      `  ${name}: app ${ratio(vsBare(name))} of bare, ${app.toFixed(0)} us CPU/req; ` +
+        `own work ${ratio(vsBare(ownWork))} of bare, ${floor.toFixed(0)} us CPU/req; ` +
+        `the service adds ${(app - floor).toFixed(0)} us (${ratio(app / floor)} the own work's CPU)`,
     );
   }
 
@@ -322,7 +357,7 @@ async function main(): Promise<void> {
   const running: Running = { children: new Map(), urls: new Map(), captionId: '' };
   const killAll = () => running.children.forEach((c) => c.process.kill('SIGKILL'));
   const breakdownRoute = breakdownRequest(process.argv.slice(2));
-  watchdog(breakdownRoute ? 420_000 : 200_000, 'http.bench', killAll);
+  watchdog(breakdownRoute ? 420_000 : 260_000, 'http.bench', killAll);
   const db = await scratchDatabase('http');
   const prefix = `bench${uniqueSuffix()}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'captions-bench-'));

@@ -18,7 +18,7 @@ import { round } from '../common/util/round';
  * then generate themselves. Redis slow or down: the lease fails at once and each instance
  * generates locally (still one generation per instance: the cache's local single flight).
  */
-const CAPTION_LEASE = {
+export const CAPTION_LEASE = {
   /** Longer than a generation usually takes (a remote model included). */
   ttlMs: 15_000,
   /** The longest an instance waits for another's answer before generating itself. */
@@ -91,17 +91,7 @@ export class CaptionsService {
 
   /** The normalized request: what makes two requests the same caption. */
   requestKey(dto: GenerateCaptionBody): string {
-    const normalized = [
-      collapseWhitespace(dto.content_description),
-      dto.style,
-      dto.hashtag_count,
-      dto.tone?.toLowerCase() ?? null,
-      dto.language.toLowerCase(),
-      dto.max_length,
-      dto.model ?? this.writer.defaultModel,
-    ];
-    // The same digest as createHash(...).update().digest(), without a Hash object per request.
-    return hash('sha256', JSON.stringify(normalized), 'base64url');
+    return captionRequestKey(dto, this.writer.defaultModel);
   }
 
   /** Through the cache while it serves; straight to the loader when it is closed. */
@@ -117,7 +107,7 @@ export class CaptionsService {
   }
 }
 
-function toCaptionRequest(dto: GenerateCaptionBody): CaptionRequest {
+export function toCaptionRequest(dto: GenerateCaptionBody): CaptionRequest {
   return {
     content_description: dto.content_description,
     style: dto.style,
@@ -126,6 +116,25 @@ function toCaptionRequest(dto: GenerateCaptionBody): CaptionRequest {
     language: dto.language,
     max_length: dto.max_length,
   };
+}
+
+/**
+ * The key of a caption request (the cache's and captions.request_key): its normalized fields,
+ * `defaultModel` standing in for an absent model. A plain function so the HTTP benchmark's bare
+ * Fastify server (bench/bare-caption-server.ts) computes exactly the app's key.
+ */
+export function captionRequestKey(dto: GenerateCaptionBody, defaultModel: string): string {
+  const normalized = [
+    collapseWhitespace(dto.content_description),
+    dto.style,
+    dto.hashtag_count,
+    dto.tone?.toLowerCase() ?? null,
+    dto.language.toLowerCase(),
+    dto.max_length,
+    dto.model ?? defaultModel,
+  ];
+  // The same digest as createHash(...).update().digest(), without a Hash object per request.
+  return hash('sha256', JSON.stringify(normalized), 'base64url');
 }
 
 /** Whitespace that collapseWhitespace would change: a run, a tab or newline, or at either end. */
