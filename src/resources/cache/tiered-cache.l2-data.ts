@@ -1,13 +1,15 @@
 /**
  * What the cache stores in Redis and how: the `{"g":graceMs,"v":value}` envelope read with its
  * remaining PTTL, written with PX = fresh + grace, deleted per key, or cleared per namespace
- * with SCAN + UNLINK. Each is one guarded call on L2Client, so none of them throws. The disk
- * tier's counterpart is DiskL2Data (tiered-cache.disk-data.ts).
+ * with SCAN + UNLINK. Each is one guarded call on L2Client, so none of them throws. A lease of
+ * `getOrSet({ lease })` can ride along with a read or a write (see tiered-cache.lease.ts). The
+ * disk tier's counterpart is DiskL2Data (tiered-cache.disk-data.ts).
  */
 import { Cluster } from 'ioredis';
 import { CLEAR_SCAN_COUNT } from './cache.constants';
 import { L2_FAILED, L2Client, L2Failed } from './tiered-cache.l2';
-import { L2Hit, L2Store } from './tiered-cache.l2-store';
+import { L2Hit, L2Store, LeaseClaim, LeasedRead } from './tiered-cache.l2-store';
+import { readAndClaim, writeAndRelease } from './tiered-cache.lease';
 import { escapeGlob } from './tiered-cache.util';
 
 /** L2 in Redis. */
@@ -28,31 +30,40 @@ export class L2Data implements L2Store {
       redis.run((c) => Promise.all([c.get(redisKey), c.pttl(redisKey)])),
     );
     if (reply === L2_FAILED) return undefined;
-    const [raw, pttl] = reply;
-    const envelope = raw === null || pttl === -2 ? undefined : parseEnvelope(raw);
-    if (raw === null || envelope === undefined) {
-      this.l2.counts.misses++;
-      return undefined;
-    }
-    this.l2.counts.hits++;
-    // -1: the key has no expiry (written by hand): treat it as written now with the default TTL.
-    const physicalMs = pttl < 0 ? this.defaultTtlMs + envelope.g : pttl;
-    return {
-      value: envelope.v,
-      physicalMs,
-      graceMs: envelope.g,
-      fresh: physicalMs > envelope.g,
-      bytes: Buffer.byteLength(raw, 'utf8'),
-    };
+    return this.toHit(reply[0], reply[1]);
   }
 
-  /** Writes the envelope `{"g":graceMs,"v":value}` with PX = fresh + grace. True if it landed. */
-  async write(key: string, json: string, ttlMs: number, graceMs: number): Promise<boolean> {
+  /** `fetch` and the lease's SET NX PX in one round trip (see readAndClaim). */
+  async fetchAndLease(key: string, claim: LeaseClaim): Promise<LeasedRead> {
+    const redisKey = this.l2.keyBase + key;
+    const reply = await this.l2.call('get', (redis) =>
+      redis.run((c) => readAndClaim(c, redisKey, claim)),
+    );
+    if (reply === L2_FAILED) return { hit: undefined };
+    return { hit: this.toHit(reply.raw, reply.pttl), leased: reply.leased };
+  }
+
+  /**
+   * Writes the envelope `{"g":graceMs,"v":value}` with PX = fresh + grace, then releases
+   * `release` in the same round trip (see writeAndRelease). True if the value landed.
+   */
+  async write(
+    key: string,
+    json: string,
+    ttlMs: number,
+    graceMs: number,
+    release?: LeaseClaim,
+  ): Promise<boolean> {
     const redisKey = this.l2.keyBase + key;
     const envelope = `{"g":${graceMs},"v":${json}}`;
+    const physicalMs = ttlMs + graceMs;
     const result = await this.l2.enqueue(key, () =>
       this.l2.call('set', (redis) =>
-        redis.run((c) => c.set(redisKey, envelope, 'PX', ttlMs + graceMs)),
+        redis.run<unknown>((c) =>
+          release
+            ? writeAndRelease(c, redisKey, envelope, physicalMs, release)
+            : c.set(redisKey, envelope, 'PX', physicalMs),
+        ),
       ),
     );
     if (result === L2_FAILED) return false;
@@ -108,6 +119,24 @@ export class L2Data implements L2Store {
       } while (cursor !== '0');
     }
     return removed;
+  }
+  /** The hit in a GET + PTTL answer, counted as an L2 hit or miss. */
+  private toHit(raw: string | null, pttl: number): L2Hit | undefined {
+    const envelope = raw === null || pttl === -2 ? undefined : parseEnvelope(raw);
+    if (raw === null || envelope === undefined) {
+      this.l2.counts.misses++;
+      return undefined;
+    }
+    this.l2.counts.hits++;
+    // -1: the key has no expiry (written by hand): treat it as written now with the default TTL.
+    const physicalMs = pttl < 0 ? this.defaultTtlMs + envelope.g : pttl;
+    return {
+      value: envelope.v,
+      physicalMs,
+      graceMs: envelope.g,
+      fresh: physicalMs > envelope.g,
+      bytes: Buffer.byteLength(raw, 'utf8'),
+    };
   }
 }
 

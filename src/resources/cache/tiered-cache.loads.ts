@@ -8,7 +8,7 @@ import { TimeoutAppError } from '../../common/errors/app-errors';
 import { assertValidKey, serializeValue } from './cache-value';
 import { GetOrSetOptions, LeaseOptions } from './cache.types';
 import { L1Entry, L1Store } from './tiered-cache.l1';
-import { L2Store } from './tiered-cache.l2-store';
+import { L2Store, LeaseClaim } from './tiered-cache.l2-store';
 import { Leases } from './tiered-cache.lease';
 import { CoalescedReads, Pending, cancelAllPending, cancelPending } from './tiered-cache.reads';
 import { CacheCounters } from './tiered-cache.stats';
@@ -129,22 +129,12 @@ export class SingleFlightLoads {
     pending: Pending<LoadResult>,
     stale: L1Entry | undefined,
   ): Promise<LoadResult> {
-    const { l2Enabled, leaseDefaults } = this.settings;
-    let leaseToken: string | undefined;
+    const { l2Enabled } = this.settings;
+    let lease: LeaseClaim | undefined;
     if (l2Enabled) {
-      // Another instance may have refreshed the key since our L1 copy was made.
-      const hit = await this.reads.read(key);
-      if (hit?.fresh) return { value: hit.value, source: 'l2' };
-      if (hit && !stale) pending.stale = { value: hit.value };
-      if (options.lease) {
-        const lease = await this.leases.acquire(
-          key,
-          options.lease === true ? leaseDefaults : { ...leaseDefaults, ...options.lease },
-          pending,
-        );
-        if ('value' in lease) return { value: lease.value, source: 'l2' };
-        leaseToken = lease.token;
-      }
+      const found = await this.consultL2(key, options, pending, stale);
+      if ('value' in found) return { value: found.value, source: 'l2' };
+      lease = found.lease;
     }
     this.counters.loads++;
     let value: unknown;
@@ -153,7 +143,7 @@ export class SingleFlightLoads {
     } catch (error) {
       this.counters.loadErrors++;
       if (stale) stale.retryAt = this.settings.now() + this.settings.graceBackoffMs;
-      if (leaseToken) void this.leases.release(key, leaseToken);
+      if (lease) void this.leases.release(lease);
       throw error;
     }
     let serialized: { json: string; bytes: number };
@@ -164,23 +154,59 @@ export class SingleFlightLoads {
       if (value !== undefined) {
         this.settings.warnOnce(`not caching a loader result: ${messageOf(error)}`);
       }
-      if (leaseToken) void this.leases.release(key, leaseToken);
+      if (lease) void this.leases.release(lease);
       return { value, source: 'loader' };
     }
     // Callers get the same JSON-normalised shape a later hit returns.
     const stored: unknown = JSON.parse(serialized.json);
     if (pending.invalidated) {
-      if (leaseToken) void this.leases.release(key, leaseToken);
+      if (lease) void this.leases.release(lease);
       return { value: stored, source: 'loader' };
     }
     this.l1.write(key, stored, ttlMs, graceMs, serialized.bytes);
     if (l2Enabled) {
-      // Not awaited: callers have their value; waiters on the lease see it once it lands.
-      const token = leaseToken;
-      void this.data.write(key, serialized.json, ttlMs, graceMs).then(() => {
-        if (token) return this.leases.release(key, token);
-      });
+      // Not awaited: callers have their value; waiters on the lease see it once it lands. The
+      // lease is released behind the value, in the same round trip.
+      void this.data.write(key, serialized.json, ttlMs, graceMs, lease);
     }
     return { value: stored, source: 'loader' };
+  }
+
+  /**
+   * The L2 read, and with `lease` the lease, taken in the read's round trip: a fresh value
+   * found in L2, or what to load under (our lease, or none: no lease asked, Redis failed, or
+   * the wait for another holder's value ran out).
+   */
+  private async consultL2(
+    key: string,
+    options: GetOrSetOptions,
+    pending: Pending<LoadResult>,
+    stale: L1Entry | undefined,
+  ): Promise<{ value: unknown } | { lease?: LeaseClaim }> {
+    const leaseOptions = this.leaseOptionsOf(options);
+    const attempt = leaseOptions && this.leases.claim(key, leaseOptions);
+    // Another instance may have refreshed the key since our L1 copy was made.
+    const { hit, leased } = attempt
+      ? await this.reads.readAndLease(key, attempt)
+      : { hit: await this.reads.read(key), leased: undefined };
+    if (hit?.fresh) {
+      // Rare: another instance stored it since our L1 missed. The lease sent along is not needed.
+      if (attempt && leased) void this.leases.release(attempt);
+      return { value: hit.value };
+    }
+    if (hit && !stale) pending.stale = { value: hit.value };
+    if (!leaseOptions) return {};
+    if (attempt && leased) return { lease: attempt };
+    if (attempt && leased === false) {
+      return this.leases.waitForHolder(key, attempt, leaseOptions, pending);
+    }
+    // Not asked along with the read (it joined one running, or the read failed): ask now.
+    return this.leases.acquire(key, leaseOptions, pending, attempt);
+  }
+
+  private leaseOptionsOf({ lease }: GetOrSetOptions): Required<LeaseOptions> | undefined {
+    if (!lease) return undefined;
+    const { leaseDefaults } = this.settings;
+    return lease === true ? leaseDefaults : { ...leaseDefaults, ...lease };
   }
 }

@@ -1,10 +1,10 @@
 /**
  * Coalesced L2 reads: concurrent L1 misses on one key share one GET + PTTL, and the hit refills
  * L1 with its remaining lifetime. Both `get` and the single-flight loads read through here, so
- * a key is never fetched twice at once by this instance.
+ * a key is never fetched twice at once by this instance (a load's read may carry its lease).
  */
 import { assertValidKey } from './cache-value';
-import { L2Hit, L2Store } from './tiered-cache.l2-store';
+import { L2Hit, L2Store, LeaseClaim, LeasedRead } from './tiered-cache.l2-store';
 import { L1Store } from './tiered-cache.l1';
 import { CacheCounters } from './tiered-cache.stats';
 
@@ -60,21 +60,23 @@ export class CoalescedReads {
 
   /** One L2 read per key at a time; a fresh hit refills L1, a stale one only an empty slot. */
   read(key: string): Promise<L2Hit | undefined> {
-    const running = this.reads.get(key);
-    if (running) {
-      this.counters.coalesced++;
-      return running.promise;
-    }
-    const pending = { invalidated: false } as Pending<L2Hit | undefined>;
-    pending.promise = this.data.fetch(key).then((hit) => {
-      if (this.reads.get(key) === pending) this.reads.delete(key);
-      if (hit && !pending.invalidated && (hit.fresh || !this.l1.lru.has(key))) {
-        this.l1.write(key, hit.value, hit.physicalMs - hit.graceMs, hit.graceMs, hit.bytes);
-      }
-      return hit;
-    });
-    this.reads.set(key, pending);
-    return pending.promise;
+    return this.join(key) ?? this.share(key, this.data.fetch(key));
+  }
+
+  /**
+   * `read` with a lease claim sent along, in one round trip where L2 can (Redis), so a miss
+   * needs no second trip for the lease. Shared with concurrent readers like `read`; a caller
+   * that joins a read already running gets `leased: undefined` and takes the lease itself.
+   */
+  async readAndLease(key: string, claim: LeaseClaim): Promise<LeasedRead> {
+    const running = this.join(key);
+    if (running || !this.data.fetchAndLease) return { hit: await (running ?? this.read(key)) };
+    const reply = this.data.fetchAndLease(key, claim);
+    const hit = await this.share(
+      key,
+      reply.then((r) => r.hit),
+    );
+    return { hit, leased: (await reply).leased };
   }
 
   /** A read in flight for `key` must not refill L1 with what it finds. */
@@ -84,5 +86,27 @@ export class CoalescedReads {
 
   invalidateAll(): void {
     cancelAllPending(this.reads);
+  }
+
+  /** The read in flight for `key`, if any, counted as a coalesced caller. */
+  private join(key: string): Promise<L2Hit | undefined> | undefined {
+    const running = this.reads.get(key);
+    if (!running) return undefined;
+    this.counters.coalesced++;
+    return running.promise;
+  }
+
+  /** Makes `fetched` the key's read in flight, refilling L1 with what it finds. */
+  private share(key: string, fetched: Promise<L2Hit | undefined>): Promise<L2Hit | undefined> {
+    const pending = { invalidated: false } as Pending<L2Hit | undefined>;
+    pending.promise = fetched.then((hit) => {
+      if (this.reads.get(key) === pending) this.reads.delete(key);
+      if (hit && !pending.invalidated && (hit.fresh || !this.l1.lru.has(key))) {
+        this.l1.write(key, hit.value, hit.physicalMs - hit.graceMs, hit.graceMs, hit.bytes);
+      }
+      return hit;
+    });
+    this.reads.set(key, pending);
+    return pending.promise;
   }
 }
