@@ -31,6 +31,11 @@
  *
  *   npm run bench:http -- --breakdown            (or --breakdown=cached; BENCH_BREAKDOWN=1|cached)
  *
+ * Async-resources mode: how many promises, ticks and timers each target creates per request
+ * (bench/http-async-resources.ts; exact counts, unaffected by a busy machine):
+ *
+ *   npm run bench:http -- --async-resources      (or BENCH_ASYNC_RESOURCES=1)
+ *
  * Profile mode: where does a request of one target go?
  *
  *   npm run bench:profile -- "cached POST /captions/generate"     (or BENCH_PROFILE=<name>)
@@ -72,6 +77,7 @@ import {
 } from './http-servers';
 import { featuresOff } from './app-features-off';
 import { breakdown, breakdownRequest } from './http-breakdown';
+import { asyncResourcesRequested, countAsyncResources } from './http-async-resources';
 import {
   REDIS_URL,
   removeScratch,
@@ -397,6 +403,8 @@ async function main(): Promise<void> {
     else if (breakdownRoute) {
       // Eight apps at once: a small pool each keeps PostgreSQL's connections for everyone else.
       await breakdown(specs, { ...appEnv, DATABASE_POOL_SIZE: '2' }, running, breakdownRoute);
+    } else if (asyncResourcesRequested(process.argv.slice(2))) {
+      await countAsyncResources(specs, [...BASE_SERVERS], TARGETS, running);
     } else await compare(specs, running);
   } finally {
     const stopped = await Promise.all(
