@@ -1,14 +1,40 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
+/**
+ * Ports handed out for servers started later: below Linux's ephemeral range (32768-60999), from
+ * which the kernel picks the local port of every outgoing connection. A port taken from that
+ * range (listen(0)) can be given to one of the many connections made to PostgreSQL or Redis
+ * before the server that was meant to have it starts (EADDRINUSE, seen in bench:http).
+ */
+const PORT_RANGE = { first: 20_000, last: 32_767 };
+const PORT_ATTEMPTS = 50;
+
+/** A port that was free a moment ago, for a server started soon after. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    const port =
+      PORT_RANGE.first + Math.floor(Math.random() * (PORT_RANGE.last - PORT_RANGE.first));
+    if (await canListen(port)) return port;
+  }
+  return listenOnce(0);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listens on `port` (0: any) on 127.0.0.1, closes, and says which port it was. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as { port: number };
+      server.close(() => resolve(bound));
     });
   });
 }
