@@ -20,13 +20,13 @@
  *     insert, then SET PX of the value and the lease's release (EVALSHA of compare-and-delete,
  *     EVAL on NOSCRIPT), not awaited by the answer, as in the app. One ioredis connection with
  *     auto-pipelining (the app's command connections have it on): the read and the lease go out
- *     together, as do the write and the release, the fewest round trips those commands need
- *     (the app today waits for the read's miss before it asks for the lease).
+ *     together, as do the write and the release: the fewest round trips those commands need,
+ *     as the app sends them (tiered-cache.lease.ts). The lease release is the app's function.
  * Keys are the app's layout under BENCH_REDIS_PREFIX (`<prefix>cache:caption:<key>`), which the
  * bench's cleanup deletes.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -55,15 +55,13 @@ const { toQueryConfig } =
 const { WinkCaptionLoader } =
   require('../dist/captions/models/wink-caption.loader') as typeof import('../src/captions/models/wink-caption.loader');
 const { round } = require('../dist/common/util/round') as typeof import('../src/common/util/round');
+const { releaseLease } =
+  require('../dist/resources/cache/tiered-cache.lease') as typeof import('../src/resources/cache/tiered-cache.lease');
 
 const API = '/api/v14';
 /** The app's defaults: the same L1 bounds and lifetime, the same default model. */
 const config = new AppConfig();
 const TTL_MS = config.CACHE_TTL * 1000;
-/** The app's release script (src/resources/cache/tiered-cache.lease.ts). */
-const RELEASE_LEASE_SCRIPT =
-  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
-const RELEASE_LEASE_SHA = createHash('sha1').update(RELEASE_LEASE_SCRIPT).digest('hex');
 
 /** The app's layout: `<REDIS_KEY_PREFIX><CACHE_NAMESPACE>:<key>`. */
 const keyBase = `${process.env.BENCH_REDIS_PREFIX ?? 'bench-bare:'}${config.CACHE_NAMESPACE}:`;
@@ -94,16 +92,6 @@ const database = {
     (await pool.query(toQueryConfig(statement, values))).rows,
 } as unknown as DatabaseService;
 const repository = new CaptionsRepository(database);
-
-/** Releases the lease if it is still ours: by SHA, the script text once per Redis restart. */
-async function releaseLease(leaseKey: string, token: string): Promise<void> {
-  try {
-    await redis.evalsha(RELEASE_LEASE_SHA, 1, leaseKey, token);
-  } catch (error) {
-    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-    await redis.eval(RELEASE_LEASE_SCRIPT, 1, leaseKey, token);
-  }
-}
 
 /** A failed write after the answer: on stderr, which the bench shows if the server dies. */
 function logFailure(error: Error): void {
@@ -136,7 +124,7 @@ async function generateUncached(
   ]);
   const hit = envelopeValue(raw);
   if (hit !== undefined) {
-    if (lease === 'OK') void releaseLease(leaseKey, token).catch(logFailure);
+    if (lease === 'OK') void releaseLease(redis, leaseKey, token).catch(logFailure);
     return hit;
   }
   const result = await model.generate(toCaptionRequest(dto));
@@ -148,7 +136,7 @@ async function generateUncached(
   l1.set(key, stored, { size: Buffer.byteLength(json) });
   void redis.set(valueKey, `{"g":0,"v":${json}}`, 'PX', TTL_MS).catch(logFailure);
   // In the same write: one connection runs its commands in order, so the value lands first.
-  if (lease === 'OK') void releaseLease(leaseKey, token).catch(logFailure);
+  if (lease === 'OK') void releaseLease(redis, leaseKey, token).catch(logFailure);
   return stored;
 }
 
