@@ -9,7 +9,8 @@ import { planRoom, planTrim } from './eviction-policy';
 import { ModelEntry } from './model-entry';
 import { PoolContext } from './model-pool.context';
 import { EvictionReason } from './model-pool.types';
-import { describe, noop, withDeadline } from './model-pool.util';
+import { describe, noop } from './model-pool.util';
+import { withDeadline } from '../../common/util/with-timeout';
 
 export class Evictor {
   readonly counts: Record<EvictionReason, number> = {

@@ -10,7 +10,8 @@ import { ModelLoadTimeoutError } from './model-pool.errors';
 import { ModelEntry } from './model-entry';
 import { PoolContext } from './model-pool.context';
 import { LoadedModel, ModelLoader } from './model-pool.types';
-import { noop, withDeadline } from './model-pool.util';
+import { noop } from './model-pool.util';
+import { withDeadline } from '../../common/util/with-timeout';
 
 export class LoadScheduler {
   private readonly semaphore: Semaphore;

@@ -16,7 +16,8 @@ import { ModelPoolOptions } from './model-pool.options';
 import { entryStatus, poolStatus } from './model-pool.status';
 import { LoadedModel, ModelPoolStatus } from './model-pool.types';
 import { ModelRegistry } from './model-registry';
-import { describe, noop, withDeadline } from './model-pool.util';
+import { describe, noop } from './model-pool.util';
+import { withDeadline } from '../../common/util/with-timeout';
 
 /** The `workers` figures of a pool whose models all run inline. */
 const NO_WORKERS = { size: 0, busy: 0, queued: 0, restarts: 0 } as const;

@@ -1,6 +1,6 @@
 /**
- * Small helpers shared by the pool's files: the load/drain/queue deadlines, error text and
- * date formatting. Kept apart so every collaborator formats and times out the same way.
+ * Small helpers shared by the pool's files: error text and date formatting (the deadlines are
+ * common/util/with-timeout's withDeadline). Kept apart so every collaborator formats the same way.
  */
 
 export const MB = 1024 * 1024;
@@ -13,28 +13,6 @@ export function defaultMeasureMemoryBytes(): number {
   if (typeof gc === 'function') gc();
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.external;
-}
-
-/** Settles like `promise`, or rejects with `onTimeout()` after `ms` (an unref'd timer). */
-export function withDeadline<T>(
-  promise: Promise<T>,
-  ms: number,
-  onTimeout: () => Error,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref?.();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 export function describe(error: unknown): string {
