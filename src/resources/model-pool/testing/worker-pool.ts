@@ -47,7 +47,9 @@ export function workerPool(
     cacheSize: 5,
     memoryLimitMb: 1024,
     maxConcurrentLoads: 2,
-    loadTimeoutMs: 20_000,
+    // Generous: each thread compiles the test model and measures its heap, and on a saturated
+    // two-core machine (CI beside another test run) one such load was seen to take over 20 s.
+    loadTimeoutMs: 45_000,
     idleTtlMs: 3_600_000,
     workers: () => workers.stats(),
   });

@@ -13,7 +13,7 @@ class PlainLoader implements ModelLoader {
 }
 
 describe('footprint measured in isolation', () => {
-  jest.setTimeout(30_000);
+  jest.setTimeout(60_000);
   const signal = new AbortController().signal;
 
   it('measures what loading the module adds to a fresh thread', async () => {

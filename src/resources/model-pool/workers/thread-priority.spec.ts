@@ -13,7 +13,7 @@ type Model = TestWorkerModel & LoadedModel;
 const linux = process.platform === 'linux' ? describe : describe.skip;
 
 linux('model thread priority', () => {
-  jest.setTimeout(30_000);
+  jest.setTimeout(60_000);
   let pool: ModelPool | undefined;
   afterEach(async () => {
     await pool?.close(1000);

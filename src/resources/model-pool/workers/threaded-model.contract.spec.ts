@@ -11,7 +11,7 @@ import { workerPool, workerSpec } from '../testing/worker-pool';
 type Model = TestWorkerModel & { unload(): Promise<void> };
 
 describe('model pool across worker threads', () => {
-  jest.setTimeout(30_000);
+  jest.setTimeout(60_000);
   let pool: ModelPool | undefined;
   afterEach(async () => {
     await pool?.close(1000);

@@ -13,7 +13,7 @@ import { workerPool, workerSpec } from '../testing/worker-pool';
 type Model = TestWorkerModel & { unload(): Promise<void> };
 
 describe('worker model faults', () => {
-  jest.setTimeout(30_000);
+  jest.setTimeout(60_000);
   let pool: ModelPool | undefined;
   afterEach(async () => {
     await pool?.close(1000);
